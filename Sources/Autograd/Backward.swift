@@ -1,0 +1,71 @@
+import Kernels
+
+// How operations record their backward, and the reverse walk that runs them.
+//
+// An operation computes its result, then calls `recordingBackward` on it with its inputs and a
+// closure that, given the result's gradient, accumulates into each input's gradient through
+// `accumulateGradient`. The closure receives the result as an argument: it must not capture the
+// result (that would be a reference cycle), only the inputs and whatever it saved.
+
+extension Tensor {
+    /// Records, on a freshly made result, how to send its gradient back to `inputs`. Records
+    /// nothing when no input requires a gradient, so evaluation keeps no intermediates.
+    @discardableResult
+    public func recordingBackward(
+        _ inputs: [Tensor], _ backward: @escaping (_ output: Tensor, _ grad: Tensor) -> Void
+    ) -> Tensor {
+        guard inputs.contains(where: \.requiresGrad) else { return self }
+        requiresGrad = true
+        parents = inputs
+        backwardFunction = backward
+        return self
+    }
+
+    /// Adds a contribution into this tensor's gradient. `body(destination, accumulate)` must
+    /// overwrite all `count` elements of `destination` when `accumulate` is false (a fresh buffer,
+    /// so no zero fill is needed first) and add into them when it is true. Does nothing, and does
+    /// not call `body`, when this tensor does not require a gradient.
+    public func accumulateGradient(_ body: (_ destination: UnsafeMutablePointer<Float>, _ accumulate: Bool) -> Void) {
+        guard requiresGrad else { return }
+        if let g = grad {
+            body(g.data, true)
+        } else {
+            let g = Tensor(uninitialized: shape)
+            body(g.data, false)
+            grad = g
+        }
+    }
+
+    /// Reverse-mode differentiation from this scalar: accumulates d(self)/d(leaf) into the `grad` of
+    /// every leaf that requires a gradient. Each intermediate's backward closure, saved tensors and
+    /// gradient are released as soon as it has run.
+    public func backward() {
+        precondition(count == 1, "[backward] needs a one-element tensor, got shape \(shape)")
+        guard requiresGrad else { return }
+        let order = topologicalOrder()
+        accumulateGradient { g, accumulate in g[0] = accumulate ? g[0] + 1 : 1 }
+        for node in order.reversed() {
+            guard let backward = node.backwardFunction else { continue }  // a leaf: keeps its grad
+            if let g = node.grad { backward(node, g) }
+            node.backwardFunction = nil
+            node.parents = []
+            node.grad = nil
+        }
+    }
+
+    /// Every tensor this one depends on through recorded operations, inputs before results.
+    func topologicalOrder() -> [Tensor] {
+        var order: [Tensor] = []
+        var visited = Set<ObjectIdentifier>()
+        var stack: [(Tensor, Bool)] = [(self, false)]  // (node, its parents are done)
+        while let (node, expanded) = stack.popLast() {
+            if expanded { order.append(node); continue }
+            guard visited.insert(ObjectIdentifier(node)).inserted else { continue }
+            stack.append((node, true))
+            for p in node.parents where p.requiresGrad && !visited.contains(ObjectIdentifier(p)) {
+                stack.append((p, false))
+            }
+        }
+        return order
+    }
+}

@@ -1,0 +1,1 @@
+// Placeholder until the DataPipeline target lands; delete when adding real sources.

@@ -1,0 +1,1 @@
+// Placeholder until the Datasets target lands; delete when adding real sources.

@@ -1,0 +1,1 @@
+// Placeholder until the Diagnostics target lands; delete when adding real sources.

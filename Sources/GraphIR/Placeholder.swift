@@ -1,0 +1,1 @@
+// Placeholder until the GraphIR target lands; delete when adding real sources.

@@ -1,0 +1,55 @@
+import Dispatch
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Splits loops across the cores. Every multi-threaded loop in specrun goes through here, so the
+/// thread count is decided in one place (`SPECRUN_THREADS`, else the CPUs this process may use).
+public enum Parallel {
+    /// The number of threads loops are split across.
+    public static let threadCount: Int = {
+        if let text = getenv("SPECRUN_THREADS").map({ String(cString: $0) }), let n = Int(text), n > 0 {
+            return n
+        }
+        return availableCPUs()
+    }()
+
+    /// Runs `body` over consecutive chunks that together cover `0..<count`, one chunk per thread
+    /// when there are at least `grain` items per thread, otherwise in one call on this thread.
+    /// `body` must only write to disjoint places for disjoint ranges.
+    @inline(__always)
+    public static func forEachChunk(_ count: Int, grain: Int = 16_384, _ body: (Range<Int>) -> Void) {
+        let threads = min(threadCount, count / max(grain, 1))
+        if threads <= 1 {
+            if count > 0 { body(0..<count) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                let lo = count * t / threads, hi = count * (t + 1) / threads
+                box.value(lo..<hi)
+            }
+        }
+    }
+
+    /// Runs `body(i)` for every `i` in `0..<count`, spread over the threads; use when each item is
+    /// itself a sizeable piece of work (an image, a row of a batch).
+    public static func forEach(_ count: Int, _ body: (Int) -> Void) {
+        forEachChunk(count, grain: 1) { range in
+            for i in range { body(i) }
+        }
+    }
+
+    private static func availableCPUs() -> Int {
+        max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    }
+}
+
+/// Carries a value the compiler cannot prove thread-safe across a thread boundary. Used only where
+/// the caller guarantees disjoint access (see `Parallel.forEachChunk`).
+public struct UncheckedSendable<Value>: @unchecked Sendable {
+    public let value: Value
+    @inline(__always) public init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,1 @@
+// Placeholder until the NN target lands; delete when adding real sources.

@@ -1,0 +1,1 @@
+// Placeholder until the SpecLanguage target lands; delete when adding real sources.

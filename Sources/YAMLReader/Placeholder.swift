@@ -1,0 +1,1 @@
+// Placeholder until the YAMLReader target lands; delete when adding real sources.

@@ -1,0 +1,1 @@
+// Placeholder until CLITests land; delete when adding real tests.

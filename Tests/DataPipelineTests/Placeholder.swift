@@ -1,0 +1,1 @@
+// Placeholder until DataPipelineTests land; delete when adding real tests.

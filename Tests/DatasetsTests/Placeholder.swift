@@ -1,0 +1,1 @@
+// Placeholder until DatasetsTests land; delete when adding real tests.

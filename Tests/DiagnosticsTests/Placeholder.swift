@@ -1,0 +1,1 @@
+// Placeholder until DiagnosticsTests land; delete when adding real tests.

@@ -1,0 +1,46 @@
+import Kernels
+import Testing
+
+@Suite struct BLASTests {
+    @Test func loadsAndReportsCore() throws {
+        let status = try BLAS.load()
+        #expect(!status.library.isEmpty)
+        // On a CPU with AVX2 or AVX-512, specrun never runs OpenBLAS's pre-AVX fallback kernels.
+        if CPUFeatures.current.bestOpenBLASCore != nil {
+            #expect(!BLAS.fallbackCores.contains(status.coreName.lowercased()), "\(status)")
+        }
+    }
+
+    /// sgemm with every transpose combination against a naive triple loop.
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func sgemmMatchesNaiveProduct(transA: Bool, transB: Bool) {
+        let m = 5, n = 7, k = 3
+        var rng = RandomGenerator(seed: 1)
+        let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+        let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
+        var c = [Float](repeating: 0.5, count: m * n)
+        func aAt(_ i: Int, _ p: Int) -> Float { transA ? a[p * m + i] : a[i * k + p] }
+        func bAt(_ p: Int, _ j: Int) -> Float { transB ? b[j * k + p] : b[p * n + j] }
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 2,
+                               a: pa.baseAddress!, lda: transA ? m : k, b: pb.baseAddress!, ldb: transB ? k : n,
+                               beta: 1, c: pc.baseAddress!, ldc: n)
+                }
+            }
+        }
+        for i in 0..<m {
+            for j in 0..<n {
+                let expected = 0.5 + 2 * (0..<k).reduce(Float(0)) { $0 + aAt(i, $1) * bAt($1, j) }
+                #expect(abs(c[i * n + j] - expected) <= 1e-5 * max(1, abs(expected)))
+            }
+        }
+    }
+
+    @Test func coreChoiceFollowsCPUFlags() {
+        #expect(CPUFeatures(cpuinfo: "flags\t: fpu sse3 avx avx2 fma avx512f avx512bw avx512dq avx512vl avx512cd").bestOpenBLASCore == "SKYLAKEX")
+        #expect(CPUFeatures(cpuinfo: "flags\t: fpu sse3 avx avx2 fma").bestOpenBLASCore == "HASWELL")
+        #expect(CPUFeatures(cpuinfo: "flags\t: fpu sse3").bestOpenBLASCore == nil)
+    }
+}

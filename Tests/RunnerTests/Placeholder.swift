@@ -1,0 +1,1 @@
+// Placeholder until RunnerTests land; delete when adding real tests.

@@ -1,0 +1,1 @@
+// Placeholder until SpecLanguageTests land; delete when adding real tests.

@@ -1,0 +1,1 @@
+// Placeholder until YAMLReaderTests land; delete when adding real tests.
