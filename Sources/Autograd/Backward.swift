@@ -36,14 +36,25 @@ extension Tensor {
         }
     }
 
-    /// Reverse-mode differentiation from this scalar: accumulates d(self)/d(leaf) into the `grad` of
-    /// every leaf that requires a gradient. Each intermediate's backward closure, saved tensors and
-    /// gradient are released as soon as it has run.
-    public func backward() {
-        precondition(count == 1, "[backward] needs a one-element tensor, got shape \(shape)")
+    /// Reverse-mode differentiation: accumulates d(self)/d(leaf) into the `grad` of every leaf that
+    /// requires a gradient. `gradient` is the upstream gradient of a non-scalar result (as in
+    /// PyTorch's `y.backward(gradient)`); for a one-element result it defaults to 1. Each
+    /// intermediate's backward closure, saved tensors and gradient are released as soon as it has run.
+    public func backward(gradient: Tensor? = nil) {
+        if let gradient {
+            precondition(gradient.shape == shape, "[backward] gradient shape \(gradient.shape) does not match \(shape)")
+        } else {
+            precondition(count == 1, "[backward] needs a one-element tensor or an explicit gradient, got shape \(shape)")
+        }
         guard requiresGrad else { return }
         let order = topologicalOrder()
-        accumulateGradient { g, accumulate in g[0] = accumulate ? g[0] + 1 : 1 }
+        accumulateGradient { g, accumulate in
+            if let gradient {
+                Elementwise.copy(gradient.data, into: g, count: count, accumulate: accumulate)
+            } else {
+                g[0] = accumulate ? g[0] + 1 : 1
+            }
+        }
         for node in order.reversed() {
             guard let backward = node.backwardFunction else { continue }  // a leaf: keeps its grad
             if let g = node.grad { backward(node, g) }
