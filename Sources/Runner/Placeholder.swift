@@ -1,1 +1,0 @@
-// Placeholder until the Runner target lands; delete when adding real sources.

@@ -1,1 +1,0 @@
-// Placeholder until RunnerTests land; delete when adding real tests.
