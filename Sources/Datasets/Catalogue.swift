@@ -85,6 +85,10 @@ extension Catalogue {
         // github.com's /raw/ path, which redirects to the LFS media host. Oraclon/datasets is a
         // plain-Git fallback whose stored copy shows the same header and last rows; the digest
         // check decides whether its bytes are acceptable.
+        // Only the raw CSV is fetched. The seed's water_normalized.csv cannot be rebuilt exactly from
+        // it (it is a shuffled 1,508-row subset of the 2,011 complete rows); a spec that reads the
+        // raw file states that preprocessing itself (drop incomplete rows, min-max scale), as
+        // water_raw.yaml-style specs do.
         DatasetEntry(
             name: "water",
             summary: "Water potability (Kaggle \"Water Quality\"): 3,276 rows, 9 features + Potability, raw with gaps",
