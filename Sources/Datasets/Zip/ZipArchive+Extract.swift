@@ -52,7 +52,7 @@ extension ZipArchive {
         let declared = entries.reduce(0) { $0 + $1.uncompressedSize }
         if declared > limits.maxTotalBytes { throw .tooLarge(declaredBytes: declared, limit: limits.maxTotalBytes) }
         for entry in entries where entry.uncompressedSize > limits.ratioAppliesAbove
-            && entry.uncompressedSize / max(entry.compressedSize, 1) >= limits.maxCompressionRatio {
+            && entry.uncompressedSize / max(entry.compressedSize, 1) > limits.maxCompressionRatio {
             throw .compressionRatio(entry: entry.name, compressedBytes: entry.compressedSize,
                                     expandedBytes: entry.uncompressedSize, limit: limits.maxCompressionRatio)
         }
