@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "NN"], exclude: ["Goldens"]),
         .testTarget(name: "DataPipelineTests", dependencies: ["DataPipeline"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
         .testTarget(name: "CLITests", dependencies: ["specrun"]),
     ]

@@ -1,1 +1,0 @@
-// Placeholder until the Datasets target lands; delete when adding real sources.

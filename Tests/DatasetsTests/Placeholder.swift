@@ -1,1 +1,0 @@
-// Placeholder until DatasetsTests land; delete when adding real tests.
