@@ -105,7 +105,9 @@ public final class BatchStream: Sendable {
 private final class Prefetcher: Sendable {
     let dataset: Dataset
     let slices: [[Int]]
-    private let freeSlots: DispatchSemaphore
+    // Created at 0 and then signalled: libdispatch traps when a semaphore dies below the value it
+    // was created with, which an abandoned stream's would.
+    private let freeSlots = DispatchSemaphore(value: 0)
     private let readyBatches = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let state = Mutex(State())
@@ -118,7 +120,7 @@ private final class Prefetcher: Sendable {
     init(dataset: Dataset, slices: [[Int]], depth: Int) {
         self.dataset = dataset
         self.slices = slices
-        freeSlots = DispatchSemaphore(value: depth)
+        for _ in 0..<depth { freeSlots.signal() }
     }
 
     func run() {
