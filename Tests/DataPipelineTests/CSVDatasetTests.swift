@@ -130,15 +130,14 @@ import Testing
     }
 
     @Test func fittedStatisticsAreReusedForPrediction() throws {
-        let fields = [FieldConfig("x", .features(FeatureField(columns: .allExcept([]), normalization: .zscore))), label]
-        let trained = try load(missing: .mean, fields: fields.map { $0.name == "x" ? FieldConfig("x", .features(FeatureField(columns: .allExcept(["weight"]), normalization: .zscore))) : $0 },
-                               split: SplitConfig(test: 0.2, seed: 1))
+        let features = FieldConfig("x", .features(FeatureField(columns: .allExcept(["weight"]), normalization: .zscore)))
+        let trained = try load(missing: .mean, fields: [features, label], split: SplitConfig(test: 0.2, seed: 1))
         // The statistics survive JSON, as the runner stores them.
         let saved = try JSONDecoder().decode(DataStatistics.self, from: JSONEncoder().encode(trained.statistics))
         #expect(saved == trained.statistics)
         // A prediction file without the label column, columns in another order, one value missing.
         let predict = "weight,b,a\n0,,3\n0,55,100\n"
-        let reused = try load(predict, missing: .mean, fields: [fields[0]], fitted: saved)
+        let reused = try load(predict, missing: .mean, fields: [features], fitted: saved)
         let stats = saved.features["x"]!
         let expected: [Double] = [3, stats.imputed![1], 100, 55]
         #expect(try values(reused, "x") == expected.enumerated().map { Float(($1 - stats.shift[$0 % 2]) / stats.scale[$0 % 2]) })

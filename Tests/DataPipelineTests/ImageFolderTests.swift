@@ -100,6 +100,17 @@ import Testing
                 == "class 'Gamma' of 'alphabet' was not among the 2 classes seen in training")
     }
 
+    @Test func explicitFilesServePrediction() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let a = dir.write(try PNG.encode(testImage(width: 8, height: 8, channels: 3, seed: 1)), to: "a.png")
+        let b = dir.write(try PNG.encode(testImage(width: 5, height: 9, seed: 2), bitDepth: .one), to: "b.png")
+        let data = try dataset(dir, [FieldConfig("image", .image(ImageField(channels: 1, size: [4, 4])))], source: .imageFiles([b, a]))
+        #expect(data.count == 2 && data.splits.train == [0, 1])
+        #expect(data.origin(ofSample: 1) == a)
+        #expect(try data.batch([0, 1])["image"]?.shape == [2, 1, 4, 4])
+    }
+
     @Test func imagesWithoutResizeAreCachedAsBytes() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
