@@ -15,9 +15,10 @@ public struct Batch: Sendable {
 
 /// One field of a batch.
 ///
-/// Float32 fields live in a `FloatBuffer`, which a tensor can adopt without copying; its memory
-/// comes from and returns to the buffer pool, so once training reaches a steady state, assembling
-/// a batch allocates nothing (the pool hands back the buffers of batches already consumed).
+/// Float32 fields live in a `FloatBuffer`, which a tensor can adopt without copying
+/// (`Tensor(shape:storage:)`). Its memory comes from and returns to the buffer pool, so after the
+/// first batches the pool hands each new batch the buffers of batches already consumed: no batch
+/// is ever overwritten while the model still reads it, and none costs a fresh allocation.
 public struct BatchField: Sendable {
     public enum Values: Sendable {
         case float32(FloatBuffer)
