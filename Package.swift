@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["Autograd"]),
 
         // Data: sources, decoding, splits and batches; public data sets downloaded and verified.
-        .target(name: "DataPipeline", dependencies: ["CPNG"]),
+        .target(name: "DataPipeline", dependencies: ["CPNG", "Kernels"]),
         .target(name: "Datasets", dependencies: ["CZlib"]),
 
         // The product: spec -> modules -> training loop, and the command line.
@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage", "GraphIR"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "NN"], exclude: ["Goldens"]),
-        .testTarget(name: "DataPipelineTests", dependencies: ["DataPipeline"]),
+        .testTarget(name: "DataPipelineTests", dependencies: ["DataPipeline"], exclude: ["Goldens"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
         .testTarget(name: "CLITests", dependencies: ["specrun"]),

@@ -1,0 +1,232 @@
+/// Loading a CSV source: columns resolved by name, missing values handled by the source's policy,
+/// labels numbered, the split made, and features imputed and normalised with statistics fitted on
+/// the training split.
+extension DatasetParts {
+    init(csv source: CSVSource, path: String, config: DataConfig, fitted: DataStatistics?) throws(DataError) {
+        let table = try CSVTable.read(path)
+        let columns = try CSVColumns(table: table, config: config, fitted: fitted)
+        let kept = try columns.keptRows(table, missing: source.missing)
+        self.init(count: kept.count, splits: DataSplits(train: [], validation: [], test: []),
+                  origins: .csv(path: path, lines: kept.map { table.lines[$0] }))
+        statistics = fitted ?? DataStatistics()
+
+        var labels: [String: ClassLabels] = [:]
+        for column in columns.labels {
+            let c = try table.column(column)
+            var numbered = ClassLabels(texts: kept.map { table.rows[$0][c].trimmingBlanks() })
+            if let names = fitted?.classes[column] { numbered = try numbered.renumbered(as: names, source: column, path: path) }
+            labels[column] = numbered
+            statistics.classes[column] = numbered.names
+        }
+        var targets: [String: [Float]] = [:]
+        for column in columns.targets {
+            targets[column] = kept.map { Float(columns.numbers[column]![$0]) }
+        }
+        let strata = try Self.strata(for: config.split.stratify, config: config, path: path,
+                                     labels: { labels[$0]?.indices }, targets: { targets[$0] })
+        splits = DataSplits(count: count, config: config.split, strata: strata)
+
+        for field in config.fields {
+            switch field.kind {
+            case .features(let features):
+                let names = columns.features[field.name]!
+                let (values, stats) = try fitFeatures(names, numbers: columns.numbers, rows: kept, missing: source.missing,
+                                                      normalization: features.normalization,
+                                                      fitted: fitted?.features[field.name], path: path)
+                statistics.features[field.name] = stats
+                fields.append(FieldInfo(name: field.name, type: .float32, shape: [names.count]))
+                stores.append(.floats(width: names.count, values: values))
+            case .target(let column):
+                fields.append(FieldInfo(name: field.name, type: .float32, shape: [1]))
+                stores.append(.floats(width: 1, values: targets[column]!))
+            case .label(let column), .onehot(let column):
+                addClassField(field.name, labels: labels[column]!, onehot: field.kind == .onehot(column))
+            case .image:
+                preconditionFailure("rejected by CSVColumns")
+            }
+        }
+    }
+
+    /// The features of `rows` as Float32s after imputation and normalisation, and the statistics
+    /// used (fitted on the training split unless `fitted` is given).
+    private func fitFeatures(_ names: [String], numbers: [String: [Double]], rows: [Int], missing: MissingValues,
+                             normalization: Normalization, fitted: FeatureStatistics?,
+                             path: String) throws(DataError) -> ([Float], FeatureStatistics) {
+        let width = names.count
+        var matrix = [Double](repeating: 0, count: rows.count * width)
+        for (c, name) in names.enumerated() {
+            let column = numbers[name]!
+            for (r, row) in rows.enumerated() { matrix[r * width + c] = column[row] }
+        }
+        var imputed: [Double]? = nil
+        if missing == .mean {
+            if let fitted {
+                imputed = fitted.imputed
+            } else {
+                imputed = try names.indices.map { (c) throws(DataError) -> Double in
+                    var sum = 0.0, n = 0
+                    for r in splits.train where !matrix[r * width + c].isNaN { sum += matrix[r * width + c]; n += 1 }
+                    guard n > 0 else {
+                        throw DataError("column '\(names[c])' has no numeric value in the training split to impute missing values from", path: path)
+                    }
+                    return sum / Double(n)
+                }
+            }
+        }
+        for i in matrix.indices where matrix[i].isNaN {
+            guard let imputed else {
+                throw DataError("column '\(names[i % width])' has a missing value and training saved no means to impute it with", path: path)
+            }
+            matrix[i] = imputed[i % width]
+        }
+        let stats: FeatureStatistics
+        if let fitted {
+            stats = fitted
+        } else {
+            var train = [Double]()
+            train.reserveCapacity(splits.train.count * width)
+            for r in splits.train { train += matrix[(r * width)..<(r * width + width)] }
+            stats = .fit(columns: names, normalization: normalization, imputed: imputed, values: train, rows: splits.train.count)
+        }
+        let values = matrix.indices.map { i in Float((matrix[i] - stats.shift[i % width]) / stats.scale[i % width]) }
+        return (values, stats)
+    }
+}
+
+/// The columns a config uses, resolved against the header, and their numeric values.
+private struct CSVColumns {
+    /// Columns read as class labels (text), and as float targets.
+    var labels: [String] = []
+    var targets: [String] = []
+    /// The columns of each features field, by field name.
+    var features: [String: [String]] = [:]
+    /// The value of each numeric column in every table row; NaN where missing or not a number.
+    var numbers: [String: [Double]] = [:]
+
+    init(table: CSVTable, config: DataConfig, fitted: DataStatistics?) throws(DataError) {
+        for field in config.fields {
+            switch field.kind {
+            case .label(let column), .onehot(let column):
+                _ = try table.column(column)
+                if !labels.contains(column) { labels.append(column) }
+            case .target(let column):
+                _ = try table.column(column)
+                if !targets.contains(column) { targets.append(column) }
+            case .image:
+                throw DataError("field '\(field.name)' is an image, but the source is a CSV file", path: table.path)
+            case .features:
+                break
+            }
+        }
+        for field in config.fields {
+            guard case .features(let spec) = field.kind else { continue }
+            var names: [String]
+            if let stats = fitted?.features[field.name] {
+                names = stats.columns
+            } else {
+                switch spec.columns {
+                case .named(let given):
+                    names = given
+                case .allExcept(let excluded):
+                    for name in excluded { _ = try table.column(name) }
+                    let skip = Set(excluded + labels + targets)
+                    names = table.header.filter { !skip.contains($0) }
+                }
+            }
+            for name in names { _ = try table.column(name) }
+            guard !names.isEmpty else {
+                throw DataError("features field '\(field.name)' has no columns left", path: table.path)
+            }
+            features[field.name] = names
+        }
+        for name in Set(targets + features.values.joined()) {
+            let c = try table.column(name)
+            numbers[name] = table.rows.map { row in
+                if case .number(let v) = CSVCell(row[c]) { return v }
+                return .nan
+            }
+        }
+    }
+
+    /// The table rows that become samples: all of them, or (`drop`) those with every used cell
+    /// present; otherwise the first problem in file order is an error naming line and column.
+    func keptRows(_ table: CSVTable, missing: MissingValues) throws(DataError) -> [Int] {
+        let strict = Set(labels + targets)
+        let used = Set(strict.union(features.values.joined())).map { table.header.firstIndex(of: $0)! }.sorted()
+        var kept: [Int] = []
+        kept.reserveCapacity(table.rows.count)
+        rows: for (r, row) in table.rows.enumerated() {
+            for c in used {
+                let name = table.header[c]
+                let cell = CSVCell(row[c])
+                let isLabel = labels.contains(name)
+                if case .number = cell { continue }
+                if case .invalid = cell, isLabel { continue }  // a label may be any text
+                if missing == .drop { continue rows }
+                let what = cell.problem(for: isLabel ? "label" : targets.contains(name) ? "target" : nil)
+                if strict.contains(name) {
+                    throw DataError("line \(table.lines[r]), column '\(name)': \(what), which cannot be imputed (missing: drop leaves such rows out)", path: table.path)
+                }
+                if missing == .error {
+                    throw DataError("line \(table.lines[r]), column '\(name)': \(what) (missing: error)", path: table.path)
+                }
+            }
+            kept.append(r)
+        }
+        guard !kept.isEmpty else {
+            throw DataError(table.rows.isEmpty ? "no data rows below the header"
+                                               : "all \(table.rows.count) rows have a missing value in the columns used (missing: drop)",
+                            path: table.path)
+        }
+        return kept
+    }
+}
+
+/// One cell read as a number.
+enum CSVCell: Equatable {
+    case number(Double)
+    case missing
+    case invalid(String)
+
+    /// The spellings of "no value" that pandas also reads as missing.
+    static let missingTokens: Set<String> = ["", "NA", "N/A", "n/a", "NaN", "nan", "-nan", "NULL", "null", "None", "#N/A", "<NA>"]
+
+    init(_ text: String) {
+        let trimmed = text.trimmingBlanks()
+        if Self.missingTokens.contains(trimmed) {
+            self = .missing
+        } else if let value = Double(trimmed), value.isFinite {
+            self = .number(value)
+        } else {
+            self = .invalid(trimmed)
+        }
+    }
+
+    /// `missing value`, `non-numeric target value 'x'`, ...
+    func problem(for role: String?) -> String {
+        let noun = role.map { "\($0) value" } ?? "value"
+        switch self {
+        case .number: return "a number"
+        case .missing: return "missing \(noun)"
+        case .invalid(let text): return "non-numeric \(noun) '\(text)'"
+        }
+    }
+}
+
+extension ClassLabels {
+    /// Numbers the distinct `texts` in sorted order: by value when every one is a number (so
+    /// `2` comes before `10`), else by code point.
+    init(texts: [String]) {
+        let distinct = Array(Set(texts))
+        let values = distinct.map { Double($0) }
+        let names: [String]
+        if values.allSatisfy({ $0 != nil }) {
+            names = zip(distinct, values).sorted { a, b in a.1! != b.1! ? a.1! < b.1! : utf8Order(a.0, b.0) }.map(\.0)
+        } else {
+            names = distinct.sorted(by: utf8Order)
+        }
+        var position: [String: Int32] = [:]
+        for (i, name) in names.enumerated() { position[name] = Int32(i) }
+        self.init(indices: texts.map { position[$0]! }, names: names)
+    }
+}

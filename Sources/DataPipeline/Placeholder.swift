@@ -1,1 +1,0 @@
-// Placeholder until the DataPipeline target lands; delete when adding real sources.

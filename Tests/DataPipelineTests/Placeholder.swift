@@ -1,1 +1,0 @@
-// Placeholder until DataPipelineTests land; delete when adding real tests.
