@@ -20,6 +20,16 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
     }
 
+    /// The generator's whole state, for checkpoints: `RandomGenerator(state:)` continues the
+    /// sequence exactly where this one is.
+    public var state: [UInt64] { [s0, s1, s2, s3] }
+
+    /// A generator that continues from a saved `state`.
+    public init(state: [UInt64]) {
+        precondition(state.count == 4 && state.contains { $0 != 0 }, "[random] a state is four words, not all zero")
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+    }
+
     /// The next 64 random bits.
     @inline(__always)
     public mutating func next() -> UInt64 {

@@ -8,9 +8,10 @@ struct TemporaryDirectory {
 
     init() {
         var template = Array("/tmp/specrun-data-test-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(made != nil, "cannot create a temporary directory")
-        path = String(cString: template)
+        path = template.withUnsafeMutableBufferPointer { buffer in
+            guard let made = mkdtemp(buffer.baseAddress!) else { preconditionFailure("cannot create a temporary directory") }
+            return String(cString: made)
+        }
     }
 
     func file(_ relative: String) -> String { path + "/" + relative }
@@ -26,7 +27,7 @@ struct TemporaryDirectory {
         let full = file(relative)
         try! FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
                                                  withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: full, contents: Data(bytes))
+        precondition(FileManager.default.createFile(atPath: full, contents: Data(bytes)), "cannot write \(full)")
         return full
     }
 
