@@ -14,6 +14,11 @@
 // compute hyperparameter expressions such as `1 - beta2` or `-lr / bias_correction1` in Double,
 // as Python does, and pass the Float. The one known difference: ATen's sqrt on CPU goes through
 // MKL, which is sometimes one ulp below the correctly rounded square root used here.
+//
+// Speed: each loop loads everything it reads before it stores anything (LLVM cannot rule out
+// that the buffers overlap, and a load after a store keeps it from vectorising), and every
+// per-call choice (weight decay or not, nesterov, amsgrad, ...) is made outside the loop through
+// `specialize`, so the loop body holds no select that computes both of its sides.
 
 /// Fused update loops for the optimizers in the NN target.
 public enum OptimizerKernels {
@@ -47,17 +52,34 @@ public enum OptimizerKernels {
     public static func sgd(_ s: SGDStep, param: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>,
                            buffer: UnsafeMutablePointer<Float>?, startBuffer: Bool, count: Int) {
         precondition(s.momentum == 0 || buffer != nil, "[sgd] momentum \(s.momentum) needs a momentum buffer")
+        let buf = s.momentum == 0 ? nil : buffer
         Parallel.forEachChunk(count) { r in
-            for i in r {
-                var g = s.maximize ? -grad[i] : grad[i]
-                if s.weightDecay != 0 { g = fma(param[i], s.weightDecay, g) }
-                if s.momentum != 0, let buf = buffer {
-                    let b = startBuffer ? g : fma(g, s.dampeningComplement, buf[i] * s.momentum)
-                    buf[i] = b
-                    g = s.nesterov ? fma(b, s.momentum, g) : b
+            specialize(s.weightDecay != 0) { decay in
+                guard let buf else { return sgdLoop(s, param, grad, param, r, decay: decay, momentum: false, start: false, nesterov: false) }
+                specialize(startBuffer) { start in
+                    specialize(s.nesterov) { nesterov in
+                        sgdLoop(s, param, grad, buf, r, decay: decay, momentum: true, start: start, nesterov: nesterov)
+                    }
                 }
-                param[i] = fma(g, s.negativeLR, param[i])
             }
+        }
+    }
+
+    @inline(__always)
+    private static func sgdLoop(_ s: SGDStep, _ param: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+                                _ buf: UnsafeMutablePointer<Float>, _ r: Range<Int>,
+                                decay: Bool, momentum: Bool, start: Bool, nesterov: Bool) {
+        let sign: Float = s.maximize ? -1 : 1  // -g is g * -1, exactly
+        for i in r {
+            let p = param[i]
+            var g = grad[i] * sign
+            if decay { g = fma(p, s.weightDecay, g) }
+            if momentum {
+                let b = start ? g : fma(g, s.dampeningComplement, buf[i] * s.momentum)
+                buf[i] = b
+                g = nesterov ? fma(b, s.momentum, g) : b
+            }
+            param[i] = fma(g, s.negativeLR, p)
         }
     }
 
@@ -98,22 +120,36 @@ public enum OptimizerKernels {
                             expAvg: UnsafeMutablePointer<Float>, expAvgSq: UnsafeMutablePointer<Float>,
                             maxExpAvgSq: UnsafeMutablePointer<Float>?, count: Int) {
         Parallel.forEachChunk(count) { r in
-            for i in r {
-                var g = s.maximize ? -grad[i] : grad[i]
-                var p = param[i]
-                if s.decayFactor != 1 { p *= s.decayFactor }
-                if s.l2WeightDecay != 0 { g = fma(p, s.l2WeightDecay, g) }
-                expAvg[i] = lerp(expAvg[i], g, s.oneMinusBeta1)
-                let v = fma(s.oneMinusBeta2 * g, g, expAvgSq[i] * s.beta2)
-                expAvgSq[i] = v
-                var vHat = v
-                if let vMax = maxExpAvgSq {
-                    vHat = max(vMax[i], v)
-                    vMax[i] = vHat
+            specialize(s.l2WeightDecay != 0) { l2 in
+                specialize(isSmallLerpWeight(s.oneMinusBeta1)) { small in
+                    if let vMax = maxExpAvgSq {
+                        adamLoop(s, param, grad, expAvg, expAvgSq, vMax, r, l2: l2, smallLerp: small, amsgrad: true)
+                    } else {
+                        adamLoop(s, param, grad, expAvg, expAvgSq, expAvgSq, r, l2: l2, smallLerp: small, amsgrad: false)
+                    }
                 }
-                let denom = vHat.squareRoot() / s.biasCorrection2Sqrt + s.eps
-                param[i] = p + (s.negativeStepSize * expAvg[i]) / denom
             }
+        }
+    }
+
+    @inline(__always)
+    private static func adamLoop(_ s: AdamStep, _ param: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+                                 _ expAvg: UnsafeMutablePointer<Float>, _ expAvgSq: UnsafeMutablePointer<Float>,
+                                 _ vMax: UnsafeMutablePointer<Float>, _ r: Range<Int>, l2: Bool, smallLerp: Bool, amsgrad: Bool) {
+        let sign: Float = s.maximize ? -1 : 1
+        for i in r {
+            let p = param[i] * s.decayFactor  // exact when the factor is 1
+            let (m0, v0, vMax0) = (expAvg[i], expAvgSq[i], amsgrad ? vMax[i] : 0)
+            var g = grad[i] * sign
+            if l2 { g = fma(p, s.l2WeightDecay, g) }
+            let m = lerp(m0, g, s.oneMinusBeta1, small: smallLerp)
+            let v = fma(s.oneMinusBeta2 * g, g, v0 * s.beta2)
+            let vHat = amsgrad ? (vMax0 > v ? vMax0 : v) : v  // NaN propagates, as torch.maximum
+            let denom = squareRoot(nonNegative: vHat) / s.biasCorrection2Sqrt + s.eps
+            expAvg[i] = m
+            expAvgSq[i] = v
+            if amsgrad { vMax[i] = vHat }
+            param[i] = p + (s.negativeStepSize * m) / denom
         }
     }
 
@@ -148,28 +184,50 @@ public enum OptimizerKernels {
                                squareAvg: UnsafeMutablePointer<Float>, gradAvg: UnsafeMutablePointer<Float>?,
                                buffer: UnsafeMutablePointer<Float>?, count: Int) {
         precondition((s.momentum > 0) == (buffer != nil), "[rmsprop] momentum \(s.momentum) and momentum buffer disagree")
+        // Absent buffers are stood in for by squareAvg; the loops specialised for them never touch them.
+        let (ga, buf) = (gradAvg ?? squareAvg, buffer ?? squareAvg)
         Parallel.forEachChunk(count) { r in
-            for i in r {
-                var g = s.maximize ? -grad[i] : grad[i]
-                if s.weightDecay != 0 { g = fma(param[i], s.weightDecay, g) }
-                let sq = fma(s.oneMinusAlpha * g, g, squareAvg[i] * s.alpha)
-                squareAvg[i] = sq
-                var avg: Float
-                if let ga = gradAvg {
-                    let m = lerp(ga[i], g, s.oneMinusAlpha)
-                    ga[i] = m
-                    avg = fma(-m, m, sq).squareRoot()
-                } else {
-                    avg = sq.squareRoot()
+            specialize(s.weightDecay != 0) { decay in
+                specialize(isSmallLerpWeight(s.oneMinusAlpha)) { small in
+                    specialize(gradAvg != nil) { centered in
+                        specialize(buffer != nil) { momentum in
+                            rmspropLoop(s, param, grad, squareAvg, ga, buf, r, decay: decay, smallLerp: small,
+                                        centered: centered, momentum: momentum)
+                        }
+                    }
                 }
-                avg += s.eps
-                if let buf = buffer {
-                    let b = buf[i] * s.momentum + g / avg
-                    buf[i] = b
-                    param[i] = fma(b, s.negativeLR, param[i])
-                } else {
-                    param[i] = param[i] + (s.negativeLR * g) / avg
-                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func rmspropLoop(_ s: RMSpropStep, _ param: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+                                    _ squareAvg: UnsafeMutablePointer<Float>, _ gradAvg: UnsafeMutablePointer<Float>,
+                                    _ buf: UnsafeMutablePointer<Float>, _ r: Range<Int>,
+                                    decay: Bool, smallLerp: Bool, centered: Bool, momentum: Bool) {
+        let sign: Float = s.maximize ? -1 : 1
+        for i in r {
+            let (p, sq0) = (param[i], squareAvg[i])
+            let (m0, b0) = (centered ? gradAvg[i] : 0, momentum ? buf[i] : 0)
+            var g = grad[i] * sign
+            if decay { g = fma(p, s.weightDecay, g) }
+            let sq = fma(s.oneMinusAlpha * g, g, sq0 * s.alpha)
+            squareAvg[i] = sq
+            var avg: Float
+            if centered {
+                let m = lerp(m0, g, s.oneMinusAlpha, small: smallLerp)
+                gradAvg[i] = m
+                avg = squareRoot(fma(-m, m, sq))  // may round below 0: NaN, as in PyTorch
+            } else {
+                avg = squareRoot(nonNegative: sq)
+            }
+            avg += s.eps
+            if momentum {
+                let b = b0 * s.momentum + g / avg
+                buf[i] = b
+                param[i] = fma(b, s.negativeLR, p)
+            } else {
+                param[i] = p + (s.negativeLR * g) / avg
             }
         }
     }
@@ -193,13 +251,17 @@ public enum OptimizerKernels {
     /// One Adagrad step (dense gradients).
     public static func adagrad(_ s: AdagradStep, param: UnsafeMutablePointer<Float>, grad: UnsafePointer<Float>,
                                sum: UnsafeMutablePointer<Float>, count: Int) {
+        let sign: Float = s.maximize ? -1 : 1
         Parallel.forEachChunk(count) { r in
-            for i in r {
-                var g = s.maximize ? -grad[i] : grad[i]
-                if s.weightDecay != 0 { g = fma(param[i], s.weightDecay, g) }
-                let acc = fma(g, g, sum[i])
-                sum[i] = acc
-                param[i] = param[i] + (s.negativeClr * g) / (acc.squareRoot() + s.eps)
+            specialize(s.weightDecay != 0) { decay in
+                for i in r {
+                    let (p, acc0) = (param[i], sum[i])
+                    var g = grad[i] * sign
+                    if decay { g = fma(p, s.weightDecay, g) }
+                    let acc = fma(g, g, acc0)
+                    sum[i] = acc
+                    param[i] = p + (s.negativeClr * g) / (squareRoot(nonNegative: acc) + s.eps)
+                }
             }
         }
     }
@@ -214,9 +276,16 @@ public enum OptimizerKernels {
         partials.withUnsafeMutableBufferPointer { out in
             let out = out.baseAddress!
             Parallel.forEach(chunks) { t in
-                var s: Double = 0
-                for i in (count * t / chunks)..<(count * (t + 1) / chunks) { s += Double(x[i]) * Double(x[i]) }
-                out[t] = s
+                // Eight running sums, so the additions need not wait for each other.
+                var lanes = SIMD8<Double>()
+                let (lo, hi) = (count * t / chunks, count * (t + 1) / chunks)
+                var i = lo
+                while i + 8 <= hi {
+                    for k in 0..<8 { lanes[k] += Double(x[i + k]) * Double(x[i + k]) }
+                    i += 8
+                }
+                for j in i..<hi { lanes[0] += Double(x[j]) * Double(x[j]) }
+                out[t] = lanes.sum()
             }
         }
         return partials.reduce(0, +)
@@ -241,9 +310,30 @@ public enum OptimizerKernels {
         Float(Double(a) * Double(b) + Double(c))
     }
 
-    /// ATen's `lerp(start, end, weight)`: the formula depends on which side of 0.5 the weight is.
+    /// The square root of a value known not to be negative (NaN passes through). On Linux,
+    /// `squareRoot()` is a call to `sqrtf`, which may set errno and so keeps a loop from being
+    /// vectorised; LLVM turns the root of an `abs` into a plain `sqrtps`. Exact for x >= 0.
     @inline(__always)
-    static func lerp(_ start: Float, _ end: Float, _ weight: Float) -> Float {
-        abs(weight) < 0.5 ? fma(weight, end - start, start) : fma(weight - 1, end - start, end)
+    static func squareRoot(nonNegative x: Float) -> Float { abs(x).squareRoot() }
+
+    /// The square root of any value: NaN below 0, as `torch.sqrt`, and still vectorisable.
+    @inline(__always)
+    static func squareRoot(_ x: Float) -> Float { x < 0 ? .nan : abs(x).squareRoot() }
+
+    /// ATen's `lerp(start, end, weight)`, whose formula depends on which side of 0.5 the weight
+    /// is (`small`: `isSmallLerpWeight(weight)`, decided once per loop).
+    @inline(__always)
+    static func lerp(_ start: Float, _ end: Float, _ weight: Float, small: Bool) -> Float {
+        small ? fma(weight, end - start, start) : fma(weight - 1, end - start, end)
+    }
+
+    @inline(__always)
+    static func isSmallLerpWeight(_ weight: Float) -> Bool { abs(weight) < 0.5 }
+
+    /// Runs `body` with `flag` as a constant. `body` is inlined into both branches, so an
+    /// always-inlined loop inside it is compiled once per value with the test folded away.
+    @inline(__always)
+    static func specialize(_ flag: Bool, _ body: (Bool) -> Void) {
+        if flag { body(true) } else { body(false) }
     }
 }
