@@ -32,10 +32,12 @@ public enum OptimizerKernels {
         public var momentum: Float
         /// `1 - dampening`.
         public var dampeningComplement: Float
+        /// Nesterov momentum.
         public var nesterov: Bool
         /// `-lr`.
         public var negativeLR: Float
 
+        /// The scalars as PyTorch casts them (see the file comment).
         public init(maximize: Bool, weightDecay: Float, momentum: Float, dampeningComplement: Float, nesterov: Bool, negativeLR: Float) {
             self.maximize = maximize
             self.weightDecay = weightDecay
@@ -85,6 +87,7 @@ public enum OptimizerKernels {
 
     /// `torch.optim.Adam`'s (and AdamW's) update, for one parameter at one step.
     public struct AdamStep: Sendable {
+        /// Negate the gradient first (`maximize=True`).
         public var maximize: Bool
         /// `weight_decay` added to the gradient (Adam's L2 form); 0 when none or decoupled.
         public var l2WeightDecay: Float
@@ -92,15 +95,18 @@ public enum OptimizerKernels {
         public var decayFactor: Float
         /// `1 - beta1`, the weight of `exp_avg.lerp_(grad, 1 - beta1)`.
         public var oneMinusBeta1: Float
+        /// `beta2`.
         public var beta2: Float
         /// `1 - beta2`.
         public var oneMinusBeta2: Float
         /// `(1 - beta2 ** step) ** 0.5`.
         public var biasCorrection2Sqrt: Float
+        /// `eps`.
         public var eps: Float
         /// `-lr / (1 - beta1 ** step)`.
         public var negativeStepSize: Float
 
+        /// The scalars as PyTorch casts them (see the file comment).
         public init(maximize: Bool, l2WeightDecay: Float, decayFactor: Float, oneMinusBeta1: Float, beta2: Float,
                     oneMinusBeta2: Float, biasCorrection2Sqrt: Float, eps: Float, negativeStepSize: Float) {
             self.maximize = maximize
@@ -155,18 +161,22 @@ public enum OptimizerKernels {
 
     /// `torch.optim.RMSprop`'s update, for one parameter.
     public struct RMSpropStep: Sendable {
+        /// Negate the gradient first (`maximize=True`).
         public var maximize: Bool
+        /// `weight_decay` added to the gradient; 0 adds nothing.
         public var weightDecay: Float
         /// `alpha`, the smoothing constant.
         public var alpha: Float
         /// `1 - alpha`.
         public var oneMinusAlpha: Float
+        /// `eps`.
         public var eps: Float
         /// `momentum`; 0 means no momentum buffer.
         public var momentum: Float
         /// `-lr`.
         public var negativeLR: Float
 
+        /// The scalars as PyTorch casts them (see the file comment).
         public init(maximize: Bool, weightDecay: Float, alpha: Float, oneMinusAlpha: Float, eps: Float, momentum: Float, negativeLR: Float) {
             self.maximize = maximize
             self.weightDecay = weightDecay
@@ -234,12 +244,16 @@ public enum OptimizerKernels {
 
     /// `torch.optim.Adagrad`'s update, for one parameter at one step.
     public struct AdagradStep: Sendable {
+        /// Negate the gradient first (`maximize=True`).
         public var maximize: Bool
+        /// `weight_decay` added to the gradient; 0 adds nothing.
         public var weightDecay: Float
+        /// `eps`.
         public var eps: Float
         /// `-lr / (1 + (step - 1) * lr_decay)`.
         public var negativeClr: Float
 
+        /// The scalars as PyTorch casts them (see the file comment).
         public init(maximize: Bool, weightDecay: Float, eps: Float, negativeClr: Float) {
             self.maximize = maximize
             self.weightDecay = weightDecay

@@ -14,6 +14,7 @@ import Kernels
 public final class Adagrad: ParameterStateOwner {
     /// `torch.optim.Adagrad`'s arguments, with its defaults.
     public struct Options: Equatable, Sendable {
+        /// `lr`, the learning rate.
         public var lr: Double
         /// `lr_decay`: the step size is lr / (1 + (step - 1) * lr_decay).
         public var lrDecay: Double
@@ -21,9 +22,12 @@ public final class Adagrad: ParameterStateOwner {
         public var weightDecay: Double
         /// `initial_accumulator_value`: the starting value of every `sum`.
         public var initialAccumulatorValue: Double
+        /// `eps`, added to the root of `sum`.
         public var eps: Double
+        /// `maximize`: ascend the gradient instead.
         public var maximize: Bool
 
+        /// PyTorch's defaults unless given.
         public init(lr: Double = 1e-2, lrDecay: Double = 0, weightDecay: Double = 0, initialAccumulatorValue: Double = 0,
                     eps: Double = 1e-10, maximize: Bool = false) {
             self.lr = lr
@@ -41,10 +45,13 @@ public final class Adagrad: ParameterStateOwner {
         }
     }
 
+    /// The options this optimizer was made with (the learning rate may since have changed).
     public let options: Options
+    /// `param_groups[0]["lr"]`: starts at `options.lr`; a schedule sets it per epoch.
     public var learningRate: Double
     var states: ParameterStates
 
+    /// An optimizer over `parameters`; throws when an option is out of range (PyTorch's checks).
     public init(_ parameters: [NamedParameter], _ options: Options = Options()) throws(OptimizerError) {
         try options.validate()
         self.options = options
@@ -57,6 +64,7 @@ public final class Adagrad: ParameterStateOwner {
         states.freshSlot(i, filledWith: Float(options.initialAccumulatorValue))
     }
 
+    /// One update of every parameter that has a gradient.
     public func step() {
         let o = options
         for (i, p) in states.parameters.enumerated() {

@@ -22,18 +22,23 @@ import Kernels
 public final class Adam: ParameterStateOwner {
     /// `torch.optim.Adam`'s arguments, with its defaults; `adamW(...)` gives AdamW's.
     public struct Options: Equatable, Sendable {
+        /// `lr`, the learning rate.
         public var lr: Double
         /// `betas`: the decay rates of the first and second moment averages.
         public var betas: (Double, Double)
+        /// `eps`, added to the denominator.
         public var eps: Double
         /// `weight_decay`: an L2 penalty added to the gradient (Adam), or the decoupled decay
         /// rate (AdamW).
         public var weightDecay: Double
+        /// `amsgrad`: normalise by the largest second moment seen so far.
         public var amsgrad: Bool
+        /// `maximize`: ascend the gradient instead.
         public var maximize: Bool
         /// `decoupled_weight_decay`: true makes this AdamW.
         public var decoupledWeightDecay: Bool
 
+        /// `torch.optim.Adam`'s defaults unless given.
         public init(lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8, weightDecay: Double = 0,
                     amsgrad: Bool = false, maximize: Bool = false, decoupledWeightDecay: Bool = false) {
             self.lr = lr
@@ -63,16 +68,20 @@ public final class Adam: ParameterStateOwner {
             try require(betas.1 >= 0 && betas.1 < 1, name, "betas[1] must be in [0, 1), got \(betas.1)")
         }
 
+        /// Equal when every option is (tuples are not `Equatable`, so this is written out).
         public static func == (a: Options, b: Options) -> Bool {
             a.lr == b.lr && a.betas == b.betas && a.eps == b.eps && a.weightDecay == b.weightDecay
                 && a.amsgrad == b.amsgrad && a.maximize == b.maximize && a.decoupledWeightDecay == b.decoupledWeightDecay
         }
     }
 
+    /// The options this optimizer was made with (the learning rate may since have changed).
     public let options: Options
+    /// `param_groups[0]["lr"]`: starts at `options.lr`; a schedule sets it per epoch.
     public var learningRate: Double
     var states: ParameterStates
 
+    /// An optimizer over `parameters`; throws when an option is out of range (PyTorch's checks).
     public init(_ parameters: [NamedParameter], _ options: Options = Options()) throws(OptimizerError) {
         try options.validate()
         self.options = options
@@ -82,6 +91,7 @@ public final class Adam: ParameterStateOwner {
                                       countsSteps: true)
     }
 
+    /// One update of every parameter that has a gradient.
     public func step() {
         let o = options, lr = learningRate
         let (beta1, beta2) = o.betas

@@ -30,6 +30,7 @@ public struct ClassificationMetrics: Sendable {
         case accuracy, precision, recall, f1
     }
 
+    /// How this accumulator turns scores into classes.
     public let task: Task
     /// Samples seen since the last reset.
     public private(set) var sampleCount = 0
@@ -40,6 +41,7 @@ public struct ClassificationMetrics: Sendable {
     private var falsePositives: [Int]
     private var falseNegatives: [Int]
 
+    /// An empty accumulator for `task`.
     public init(_ task: Task) {
         let classes: Int
         switch task {

@@ -161,6 +161,8 @@ public enum Initializer: Equatable, Sendable {
 
 /// An initializer that cannot apply to a tensor of the given shape.
 public struct InitializerError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The message, starting with the initializer in brackets.
     public var description: String
+    /// An error with this message.
     public init(_ description: String) { self.description = description }
 }

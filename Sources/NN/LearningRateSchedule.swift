@@ -84,6 +84,8 @@ public enum LearningRateSchedule: Equatable, Sendable {
 
 /// A schedule argument out of range.
 public struct LearningRateScheduleError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The message, starting with the schedule in brackets.
     public var description: String
+    /// An error with this message.
     public init(_ description: String) { self.description = description }
 }

@@ -43,9 +43,12 @@ extension Optimizer {
 public struct OptimizerState {
     /// `Optimizer.algorithm` of the optimizer that exported this state.
     public var algorithm: String
+    /// Per-parameter buffers, `<parameter>.<key>`.
     public var tensors: [String: Tensor]
+    /// Step counts, `<parameter>.step`, and the learning rate, `lr`.
     public var scalars: [String: Double]
 
+    /// State as read back from a checkpoint; `importState` checks that it fits.
     public init(algorithm: String, tensors: [String: Tensor], scalars: [String: Double]) {
         self.algorithm = algorithm
         self.tensors = tensors
@@ -55,7 +58,9 @@ public struct OptimizerState {
 
 /// An invalid optimizer setting, or state that does not fit the optimizer it is imported into.
 public struct OptimizerError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The message, starting with the optimizer in brackets.
     public var description: String
+    /// An error with this message.
     public init(_ description: String) { self.description = description }
 }
 
@@ -167,11 +172,15 @@ protocol ParameterStateOwner: Optimizer {
 }
 
 extension ParameterStateOwner {
+    /// See `Optimizer.algorithm`.
     public var algorithm: String { states.algorithm }
+    /// See `Optimizer.parameters`.
     public var parameters: [NamedParameter] { states.parameters }
 
+    /// See `Optimizer.exportState()`.
     public func exportState() -> OptimizerState { states.export(learningRate: learningRate) }
 
+    /// See `Optimizer.importState(_:)`.
     public func importState(_ state: OptimizerState) throws(OptimizerError) {
         let (slots, lr) = try states.validatedImport(state)
         states.slots = slots

@@ -16,17 +16,22 @@ import Kernels
 public final class RMSprop: ParameterStateOwner {
     /// `torch.optim.RMSprop`'s arguments, with its defaults.
     public struct Options: Equatable, Sendable {
+        /// `lr`, the learning rate.
         public var lr: Double
         /// `alpha`: the smoothing constant of the squared-gradient average.
         public var alpha: Double
+        /// `eps`, added to the root of the average.
         public var eps: Double
         /// `weight_decay`: L2 penalty added to the gradient.
         public var weightDecay: Double
+        /// `momentum`; 0 keeps no momentum buffer.
         public var momentum: Double
         /// Normalise by an estimate of the gradient's variance instead of its second moment.
         public var centered: Bool
+        /// `maximize`: ascend the gradient instead.
         public var maximize: Bool
 
+        /// PyTorch's defaults unless given.
         public init(lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8, weightDecay: Double = 0,
                     momentum: Double = 0, centered: Bool = false, maximize: Bool = false) {
             self.lr = lr
@@ -44,10 +49,13 @@ public final class RMSprop: ParameterStateOwner {
         }
     }
 
+    /// The options this optimizer was made with (the learning rate may since have changed).
     public let options: Options
+    /// `param_groups[0]["lr"]`: starts at `options.lr`; a schedule sets it per epoch.
     public var learningRate: Double
     var states: ParameterStates
 
+    /// An optimizer over `parameters`; throws when an option is out of range (PyTorch's checks).
     public init(_ parameters: [NamedParameter], _ options: Options = Options()) throws(OptimizerError) {
         try options.validate()
         self.options = options
@@ -58,6 +66,7 @@ public final class RMSprop: ParameterStateOwner {
             countsSteps: true)
     }
 
+    /// One update of every parameter that has a gradient.
     public func step() {
         let o = options
         let s = OptimizerKernels.RMSpropStep(

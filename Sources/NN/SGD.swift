@@ -15,13 +15,18 @@ public final class SGD: ParameterStateOwner {
     public struct Options: Equatable, Sendable {
         /// `lr`
         public var lr: Double
+        /// `momentum`; 0 keeps no momentum buffer.
         public var momentum: Double
+        /// `dampening` of the gradient added to the momentum buffer.
         public var dampening: Double
         /// `weight_decay`: L2 penalty added to the gradient.
         public var weightDecay: Double
+        /// `nesterov`: Nesterov momentum (needs momentum > 0 and dampening 0).
         public var nesterov: Bool
+        /// `maximize`: ascend the gradient instead.
         public var maximize: Bool
 
+        /// PyTorch's defaults unless given.
         public init(lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0, weightDecay: Double = 0,
                     nesterov: Bool = false, maximize: Bool = false) {
             self.lr = lr
@@ -40,10 +45,13 @@ public final class SGD: ParameterStateOwner {
         }
     }
 
+    /// The options this optimizer was made with (the learning rate may since have changed).
     public let options: Options
+    /// `param_groups[0]["lr"]`: starts at `options.lr`; a schedule sets it per epoch.
     public var learningRate: Double
     var states: ParameterStates
 
+    /// An optimizer over `parameters`; throws when an option is out of range (PyTorch's checks).
     public init(_ parameters: [NamedParameter], _ options: Options = Options()) throws(OptimizerError) {
         try options.validate()
         self.options = options
@@ -52,6 +60,7 @@ public final class SGD: ParameterStateOwner {
                                       keys: options.momentum != 0 ? ["momentum_buffer"] : [], countsSteps: false)
     }
 
+    /// One update of every parameter that has a gradient.
     public func step() {
         let o = options
         let s = OptimizerKernels.SGDStep(
