@@ -153,7 +153,7 @@ struct ParameterStates {
         }
         let unknown = (Array(state.tensors.keys) + Array(state.scalars.keys)).filter { !used.contains($0) }.sorted()
         if !unknown.isEmpty {
-            throw OptimizerError("[\(algorithm)] optimizer state has entries for no parameter of this optimizer: \(unknown.prefix(5).joined(separator: ", "))\(unknown.count > 5 ? ", ..." : "")")
+            throw OptimizerError("[\(algorithm)] optimizer state has entries this optimizer does not use (other parameters or options?): \(unknown.prefix(5).joined(separator: ", "))\(unknown.count > 5 ? ", ..." : "")")
         }
         return (result, lr)
     }

@@ -154,8 +154,13 @@ import Testing
 
         var extra = good
         extra.scalars["fc.bias.step"] = 3
-        #expect(throws: OptimizerError("[adam] optimizer state has entries for no parameter of this optimizer: fc.bias.step")) {
+        #expect(throws: OptimizerError("[adam] optimizer state has entries this optimizer does not use (other parameters or options?): fc.bias.step")) {
             try adam.importState(extra)
+        }
+
+        let amsgrad = try Adam([(name: "fc.weight", tensor: w)], .init(amsgrad: true))
+        #expect(throws: OptimizerError("[adam] optimizer state for fc.weight is incomplete: missing fc.weight.max_exp_avg_sq")) {
+            try amsgrad.importState(good)
         }
 
         // A failed import changes nothing.
