@@ -52,6 +52,7 @@ let package = Package(
         .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage", "GraphIR"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "NN"], exclude: ["Goldens"]),
+        .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Goldens"]),
         .testTarget(name: "DataPipelineTests", dependencies: ["DataPipeline"], exclude: ["Goldens"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner"]),

@@ -55,9 +55,10 @@ def case(name, op, inputs, fn, params=None, rtol=1e-5, atol=1e-6, grad_inputs=No
     }
 
 
-def write(family, cases, generator):
-    os.makedirs(OUT_DIR, exist_ok=True)
-    path = os.path.join(OUT_DIR, family + ".json")
+def write(family, cases, generator, out_dir=OUT_DIR):
+    """Writes <out_dir>/<family>.json (default: the Autograd tests' Goldens folder)."""
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, family + ".json")
     doc = {"generator": generator, "torch": torch.__version__, "cases": cases}
     with open(path, "w") as f:
         json.dump(doc, f, separators=(",", ":"))

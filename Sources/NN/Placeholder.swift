@@ -1,1 +1,0 @@
-// Placeholder until the NN target lands; delete when adding real sources.
