@@ -36,6 +36,23 @@ extension Tensor {
         }
     }
 
+    /// Adds `gradient`, which has this tensor's element count, into this tensor's gradient,
+    /// taking over its storage instead of copying when this tensor has no gradient yet.
+    ///
+    /// Only for a backward closure whose result gradient goes unchanged to this one input and is
+    /// then dead: the result's gradient is released right after its closure runs, so handing its
+    /// storage on is safe, but handing the same storage to two inputs is not (a later addition
+    /// into one would change the other). An op with several inputs may give it to at most one.
+    public func accumulateGradient(reusing gradient: Tensor) {
+        guard requiresGrad else { return }
+        precondition(gradient.count == count, "[grad] gradient of \(gradient.count) elements for shape \(shape)")
+        if let g = grad {
+            Elementwise.copy(gradient.data, into: g.data, count: count, accumulate: true)
+        } else {
+            grad = gradient.shape == shape ? gradient : Tensor(shape: shape, storage: gradient.storage)
+        }
+    }
+
     /// Reverse-mode differentiation: accumulates d(self)/d(leaf) into the `grad` of every leaf that
     /// requires a gradient. `gradient` is the upstream gradient of a non-scalar result (as in
     /// PyTorch's `y.backward(gradient)`); for a one-element result it defaults to 1. Each
