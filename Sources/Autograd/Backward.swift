@@ -73,6 +73,7 @@ extension Tensor {
             }
         }
         for node in order.reversed() {
+            node.isVisited = false
             guard let backward = node.backwardFunction else { continue }  // a leaf: keeps its grad
             if let g = node.grad { backward(node, g) }
             node.backwardFunction = nil
@@ -81,16 +82,21 @@ extension Tensor {
         }
     }
 
-    /// Every tensor this one depends on through recorded operations, inputs before results.
+    /// Every tensor this one depends on through recorded operations, inputs before results. Marks
+    /// each with `isVisited` (a flag instead of a hashed set: this runs every training step); the
+    /// caller clears the marks.
     func topologicalOrder() -> [Tensor] {
         var order: [Tensor] = []
-        var visited = Set<ObjectIdentifier>()
-        var stack: [(Tensor, Bool)] = [(self, false)]  // (node, its parents are done)
+        var stack: [(Tensor, Bool)] = []  // (node, its parents are done)
+        order.reserveCapacity(64)  // a small model's graph fits without regrowing
+        stack.reserveCapacity(64)
+        stack.append((self, false))
         while let (node, expanded) = stack.popLast() {
             if expanded { order.append(node); continue }
-            guard visited.insert(ObjectIdentifier(node)).inserted else { continue }
+            if node.isVisited { continue }
+            node.isVisited = true
             stack.append((node, true))
-            for p in node.parents where p.requiresGrad && !visited.contains(ObjectIdentifier(p)) {
+            for p in node.parents where p.requiresGrad && !p.isVisited {
                 stack.append((p, false))
             }
         }

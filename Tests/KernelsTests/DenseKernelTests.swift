@@ -41,21 +41,22 @@ import Testing
         #expect(layout([(2, true, false), (3, true, false)]).count == 6)
     }
 
-    /// The direct small-product loop agrees with BLAS for every transpose and a nonzero beta.
-    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
-    func smallProductMatchesBLAS(transA: Bool, transB: Bool) {
-        let m = 3, n = 5, k = 4
+    /// The direct small-product loop agrees with BLAS, with and without A transposed, beta 0 and not.
+    @Test(arguments: [(false, Float(0)), (true, 0), (false, 0.5), (true, 0.5)])
+    func smallProductMatchesBLAS(transA: Bool, beta: Float) {
+        let m = 3, n = 7, k = 4
+        #expect(m * n * k <= MatMul.smallProductLimit)
         var rng = RandomGenerator(seed: 2)
         let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }, b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
         let c0 = (0..<(m * n)).map { _ in rng.uniform(-1, 1) }
         var small = c0, blas = c0
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
-                let (lda, ldb) = (transA ? m : k, transB ? k : n)
-                MatMul.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1.5, a: pa.baseAddress!, lda: lda,
-                            b: pb.baseAddress!, ldb: ldb, beta: 0.5, c: &small, ldc: n)
-                BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1.5, a: pa.baseAddress!, lda: lda,
-                           b: pb.baseAddress!, ldb: ldb, beta: 0.5, c: &blas, ldc: n)
+                let lda = transA ? m : k
+                MatMul.gemm(transA: transA, transB: true, m: m, n: n, k: k, alpha: 1.5, a: pa.baseAddress!, lda: lda,
+                            b: pb.baseAddress!, ldb: k, beta: beta, c: &small, ldc: n)
+                BLAS.sgemm(transA: transA, transB: true, m: m, n: n, k: k, alpha: 1.5, a: pa.baseAddress!, lda: lda,
+                           b: pb.baseAddress!, ldb: k, beta: beta, c: &blas, ldc: n)
             }
         }
         for (s, r) in zip(small, blas) { #expect(abs(s - r) <= 1e-5 * max(1, abs(r))) }
