@@ -10,10 +10,12 @@ public enum Activation {
     /// dx (=|+=) dy * (x > 0): PyTorch's convention, gradient 0 at exactly 0.
     public static func reluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int, accumulate: Bool) {
         Parallel.forEachChunk(count) { r in
+            // dy is loaded before the comparison: a load inside the conditional cannot be
+            // speculated, and the loop then branches per element (measured 10x slower).
             if accumulate {
-                for i in r { dx[i] += x[i] > 0 ? dy[i] : 0 }
+                for i in r { let g = dy[i]; dx[i] += x[i] > 0 ? g : 0 }
             } else {
-                for i in r { dx[i] = x[i] > 0 ? dy[i] : 0 }
+                for i in r { let g = dy[i]; dx[i] = x[i] > 0 ? g : 0 }
             }
         }
     }

@@ -71,10 +71,14 @@ public enum Loss {
                 let y = Int(targets[i])
                 let hard = gradient * (1 - labelSmoothing) * (weights?[y] ?? 1) / weightSum
                 let coefficient = hard + smooth * classWeightSum
-                for j in 0..<c {
-                    let p = VectorMath.exp((x[j] - m) - logSum)
-                    let v = coefficient * p - smooth * (weights?[j] ?? 1)
-                    d[j] = accumulate ? d[j] + v : v
+                if let weights {
+                    storeEach(0..<c, into: d, accumulate: accumulate) { j in
+                        coefficient * VectorMath.exp((x[j] - m) - logSum) - smooth * weights[j]
+                    }
+                } else {
+                    storeEach(0..<c, into: d, accumulate: accumulate) { j in
+                        coefficient * VectorMath.exp((x[j] - m) - logSum) - smooth
+                    }
                 }
                 d[y] -= hard
             }
@@ -126,11 +130,14 @@ public enum Loss {
                                                   count: Int, gradient: Float, into dx: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let n = Float(count)
         Parallel.forEachChunk(count) { r in
-            for i in r {
-                var v = gradient * (p[i] - y[i]) / Swift.max((1 - p[i]) * p[i], 1e-12)
-                if let weights { v *= weights[i] }
-                v /= n
-                dx[i] = accumulate ? dx[i] + v : v
+            if let weights {
+                storeEach(r, into: dx, accumulate: accumulate) { i in
+                    gradient * (p[i] - y[i]) / Swift.max((1 - p[i]) * p[i], 1e-12) * weights[i] / n
+                }
+            } else {
+                storeEach(r, into: dx, accumulate: accumulate) { i in
+                    gradient * (p[i] - y[i]) / Swift.max((1 - p[i]) * p[i], 1e-12) / n
+                }
             }
         }
     }
@@ -160,19 +167,18 @@ public enum Loss {
                                                             posWeightCount: Int, count: Int, gradient: Float,
                                                             into dx: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let n = Float(count)
+        // Element i's gradient before the optional weight; the weight is a second factor.
+        @inline(__always) func unweighted(_ i: Int) -> Float {
+            let s = VectorMath.sigmoid(x[i])
+            guard let posWeight else { return (s - y[i]) * gradient }
+            let t = posWeight[i % posWeightCount] * y[i]
+            return ((t + 1 - y[i]) * s - t) * gradient
+        }
         Parallel.forEachChunk(count) { r in
-            for i in r {
-                let s = VectorMath.sigmoid(x[i])
-                var v: Float
-                if let posWeight {
-                    let t = posWeight[i % posWeightCount] * y[i]
-                    v = ((t + 1 - y[i]) * s - t) * gradient
-                } else {
-                    v = (s - y[i]) * gradient
-                }
-                if let weights { v *= weights[i] }
-                v /= n
-                dx[i] = accumulate ? dx[i] + v : v
+            if let weights {
+                storeEach(r, into: dx, accumulate: accumulate) { i in unweighted(i) * weights[i] / n }
+            } else {
+                storeEach(r, into: dx, accumulate: accumulate) { i in unweighted(i) / n }
             }
         }
     }
@@ -202,10 +208,7 @@ public enum Loss {
                                                 sign: Float, into dx: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let norm = sign * 2 / Float(count)
         Parallel.forEachChunk(count) { r in
-            for i in r {
-                let v = norm * (x[i] - y[i]) * gradient
-                dx[i] = accumulate ? dx[i] + v : v
-            }
+            storeEach(r, into: dx, accumulate: accumulate) { i in norm * (x[i] - y[i]) * gradient }
         }
     }
 
@@ -214,11 +217,22 @@ public enum Loss {
                                                  sign: Float, into dx: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let g = sign * gradient / Float(count)
         Parallel.forEachChunk(count) { r in
-            for i in r {
+            storeEach(r, into: dx, accumulate: accumulate) { i in
                 let d = x[i] - y[i]
-                let v: Float = d > 0 ? g : (d < 0 ? -g : 0)
-                dx[i] = accumulate ? dx[i] + v : v
+                return d > 0 ? g : (d < 0 ? -g : 0)
             }
         }
+    }
+}
+
+/// dst[i] = value(i) (or += when accumulating) over `range`, with the choice made once: a
+/// conditional load of dst inside the loop keeps it from vectorising. `value` is inlined into
+/// each loop, so no closure is called per element.
+@inline(__always)
+func storeEach(_ range: Range<Int>, into dst: UnsafeMutablePointer<Float>, accumulate: Bool, _ value: (Int) -> Float) {
+    if accumulate {
+        for i in range { dst[i] += value(i) }
+    } else {
+        for i in range { dst[i] = value(i) }
     }
 }
