@@ -29,6 +29,12 @@ public enum Reduction {
         if kept == 1 {
             let total = scale * sum(x, count: outer * inner)
             dst[0] = accumulate ? dst[0] + total : total
+        } else if outer == 1 && inner == 1 {  // nothing to sum: a scaled copy
+            if scale == 1 {
+                Elementwise.copy(x, into: dst, count: kept, accumulate: accumulate)
+            } else {
+                Arithmetic.binary(.multiply, x, scalar: scale, dst, count: kept, accumulate: accumulate)
+            }
         } else if inner == 1 {
             sumColumns(x, rows: outer, columns: kept, into: dst, scale: scale, accumulate: accumulate)
         } else {
