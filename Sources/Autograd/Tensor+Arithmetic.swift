@@ -71,7 +71,6 @@ extension Tensor {
                 b.productGradient(g, a)
             case .divide:
                 // da = g / b; db = -Σ g a / b² = -Σ (g / b) y, with y = a / b the result.
-                guard a.requiresGrad || b.requiresGrad else { return }
                 let quotient = Tensor(uninitialized: shape)
                 Arithmetic.binary(.divide, g.data, b.data, quotient.data,
                                   layout: BroadcastLayout(result: shape, a: shape, b: b.shape), accumulate: false)
