@@ -36,6 +36,23 @@ extension Tensor {
         }
     }
 
+    /// Adds `gradient`, which has this tensor's element count, into this tensor's gradient,
+    /// taking over its storage instead of copying when this tensor has no gradient yet.
+    ///
+    /// Only for a backward closure whose result gradient goes unchanged to this one input and is
+    /// then dead: the result's gradient is released right after its closure runs, so handing its
+    /// storage on is safe, but handing the same storage to two inputs is not (a later addition
+    /// into one would change the other). An op with several inputs may give it to at most one.
+    public func accumulateGradient(reusing gradient: Tensor) {
+        guard requiresGrad else { return }
+        precondition(gradient.count == count, "[grad] gradient of \(gradient.count) elements for shape \(shape)")
+        if let g = grad {
+            Elementwise.copy(gradient.data, into: g.data, count: count, accumulate: true)
+        } else {
+            grad = gradient.shape == shape ? gradient : Tensor(shape: shape, storage: gradient.storage)
+        }
+    }
+
     /// Reverse-mode differentiation: accumulates d(self)/d(leaf) into the `grad` of every leaf that
     /// requires a gradient. `gradient` is the upstream gradient of a non-scalar result (as in
     /// PyTorch's `y.backward(gradient)`); for a one-element result it defaults to 1. Each
@@ -56,6 +73,7 @@ extension Tensor {
             }
         }
         for node in order.reversed() {
+            node.isVisited = false
             guard let backward = node.backwardFunction else { continue }  // a leaf: keeps its grad
             if let g = node.grad { backward(node, g) }
             node.backwardFunction = nil
@@ -64,16 +82,21 @@ extension Tensor {
         }
     }
 
-    /// Every tensor this one depends on through recorded operations, inputs before results.
+    /// Every tensor this one depends on through recorded operations, inputs before results. Marks
+    /// each with `isVisited` (a flag instead of a hashed set: this runs every training step); the
+    /// caller clears the marks.
     func topologicalOrder() -> [Tensor] {
         var order: [Tensor] = []
-        var visited = Set<ObjectIdentifier>()
-        var stack: [(Tensor, Bool)] = [(self, false)]  // (node, its parents are done)
+        var stack: [(Tensor, Bool)] = []  // (node, its parents are done)
+        order.reserveCapacity(64)  // a small model's graph fits without regrowing
+        stack.reserveCapacity(64)
+        stack.append((self, false))
         while let (node, expanded) = stack.popLast() {
             if expanded { order.append(node); continue }
-            guard visited.insert(ObjectIdentifier(node)).inserted else { continue }
+            if node.isVisited { continue }
+            node.isVisited = true
             stack.append((node, true))
-            for p in node.parents where p.requiresGrad && !visited.contains(ObjectIdentifier(p)) {
+            for p in node.parents where p.requiresGrad && !p.isVisited {
                 stack.append((p, false))
             }
         }

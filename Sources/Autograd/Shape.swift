@@ -30,6 +30,14 @@ public struct Shape: Hashable, Sendable, RandomAccessCollection, ExpressibleByAr
         }
     }
 
+    /// Adds an innermost axis of size `n`.
+    public mutating func append(_ n: Int) {
+        precondition(rank < Shape.maxRank, "[shape] rank \(rank + 1) exceeds \(Shape.maxRank)")
+        precondition(n >= 0, "[shape] negative dimension \(n)")
+        self[rank] = n
+        rank += 1
+    }
+
     /// The number of elements (1 for a scalar).
     public var elementCount: Int { reduce(1, *) }
 

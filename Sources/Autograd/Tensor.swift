@@ -10,15 +10,21 @@ import Kernels
 public final class Tensor {
     public let shape: Shape
     public let storage: FloatBuffer
+    // The mutable properties below skip Swift's dynamic exclusivity checks: a training step
+    // touches them a few hundred times, and the checks were 8% of the instructions of a water-MLP
+    // step (callgrind). A graph is used by one thread at a time, so no access overlaps.
+
     /// Whether gradients flow to this tensor. Set it on parameters; results inherit it.
-    public var requiresGrad: Bool
+    @exclusivity(unchecked) public var requiresGrad: Bool
     /// The accumulated gradient after `backward()`; kept on leaves (parameters) only.
-    public internal(set) var grad: Tensor?
+    @exclusivity(unchecked) public internal(set) var grad: Tensor?
 
     /// The tensors this one was computed from, for the topological walk in `backward()`.
-    var parents: [Tensor] = []
+    @exclusivity(unchecked) var parents: [Tensor] = []
     /// Sends this tensor's gradient (the second argument) into its parents' gradients.
-    var backwardFunction: ((_ output: Tensor, _ grad: Tensor) -> Void)?
+    @exclusivity(unchecked) var backwardFunction: ((_ output: Tensor, _ grad: Tensor) -> Void)?
+    /// Set on the tensors of a graph while `backward()` walks it.
+    @exclusivity(unchecked) var isVisited = false
 
     /// A tensor over existing storage (a view when the storage is shared).
     public init(shape: Shape, storage: FloatBuffer, requiresGrad: Bool = false) {

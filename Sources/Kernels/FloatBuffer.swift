@@ -56,9 +56,23 @@ public final class BufferPool: Sendable {
         public var cachedBytes = 0
     }
 
+    /// Element counts below this have their free list in an array indexed by count: a training
+    /// step at a small batch takes and returns a dozen such buffers, and a hashed lookup each time
+    /// was a measurable part of its cost.
+    static let directCounts = 4_096
+
     private struct State: ~Copyable {
-        var free: [Int: [UInt]] = [:]  // addresses, so the state stays Sendable
+        var small = [[UInt]](repeating: [], count: BufferPool.directCounts)  // addresses by count
+        var free: [Int: [UInt]] = [:]  // larger counts; addresses, so the state stays Sendable
         var stats = Statistics()
+
+        mutating func pop(_ count: Int) -> UInt? {
+            count < BufferPool.directCounts ? small[count].popLast() : free[count]?.popLast()
+        }
+
+        mutating func push(_ address: UInt, _ count: Int) {
+            if count < BufferPool.directCounts { small[count].append(address) } else { free[count, default: []].append(address) }
+        }
     }
 
     private let state = Mutex(State())
@@ -81,7 +95,9 @@ public final class BufferPool: Sendable {
     /// Drops every cached block (returns the memory to the system).
     public func trim() {
         state.withLock { state in
+            for blocks in state.small { blocks.forEach { free(UnsafeMutableRawPointer(bitPattern: $0)) } }
             for (_, blocks) in state.free { blocks.forEach { free(UnsafeMutableRawPointer(bitPattern: $0)) } }
+            state.small = [[UInt]](repeating: [], count: BufferPool.directCounts)
             state.free = [:]
             state.stats.cachedBytes = 0
         }
@@ -89,7 +105,7 @@ public final class BufferPool: Sendable {
 
     func take(_ count: Int) -> UnsafeMutablePointer<Float> {
         let reused: UInt? = state.withLock { state in
-            guard let block = state.free[count]?.popLast() else { return nil }
+            guard let block = state.pop(count) else { return nil }
             state.stats.reuses += 1
             state.stats.cachedBytes -= count * 4
             return block
@@ -107,7 +123,7 @@ public final class BufferPool: Sendable {
         let address = UInt(bitPattern: block)
         let kept = state.withLock { state -> Bool in
             guard state.stats.cachedBytes + count * 4 <= maxCachedBytes else { return false }
-            state.free[count, default: []].append(address)
+            state.push(address, count)
             state.stats.cachedBytes += count * 4
             return true
         }

@@ -33,7 +33,25 @@ struct GoldenCase: Decodable, CustomTestStringConvertible {
         return v.data.map { Int($0) }
     }
 
+    /// Class-index input `key` in the form the losses take.
+    func classIndices(_ key: String) -> [Int32] { indices(key).map { Int32($0) } }
+
+    /// Input `key` when the case has it (optional inputs such as class weights).
+    func optionalInput(_ key: String) -> Tensor? { inputs[key] == nil ? nil : input(key) }
+
     func param(_ key: String) -> JSONValue? { params[key] }
+
+    /// Checks every gradient the golden has against the tensor given for its input, and that
+    /// each given tensor with a golden gradient got one.
+    func checkGradients(_ tensors: [String: Tensor], sourceLocation: SourceLocation = #_sourceLocation) {
+        for key in grads.keys.sorted() {
+            guard let t = tensors[key] else {
+                Issue.record("\(name): the test does not check the gradient of \(key)", sourceLocation: sourceLocation)
+                continue
+            }
+            checkGradient(t, key: key, sourceLocation: sourceLocation)
+        }
+    }
 
     /// Checks `output` against the golden's output `key` and runs backward with its upstream gradient.
     func checkForwardAndBackward(_ output: Tensor, key: String = "y", sourceLocation: SourceLocation = #_sourceLocation) {
