@@ -6,7 +6,32 @@
 //   Diagnostics -> YAMLReader -> SpecLanguage -> GraphIR ─┐
 //   Kernels -> Autograd -> NN ────────────────────────────┼─> Runner -> specrun (CLI)
 //   DataPipeline, Datasets ───────────────────────────────┘
+import Foundation
 import PackageDescription
+
+/// specrun compiles its kernels for the instruction set of the machine that builds it, the way
+/// `-march=native` builds do: Swift targets baseline x86-64 (SSE2, 4 floats a vector) by default,
+/// and the elementwise kernels measured 2 to 2.6 times faster with AVX2 or AVX-512 (sigmoid over
+/// 524,288 floats: 1,054 us baseline, 555 us haswell, 407 us skylake-avx512, one thread).
+/// `SPECRUN_TARGET_CPU` overrides the choice: a CPU name LLVM knows, or `generic` for a binary that
+/// runs on any x86-64 (for example when building an image on one machine to run on others).
+func kernelTargetCPU() -> String? {
+    if let chosen = ProcessInfo.processInfo.environment["SPECRUN_TARGET_CPU"] {
+        return chosen == "generic" ? nil : chosen
+    }
+    #if arch(x86_64) && os(Linux)
+    guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
+    let flags = Set(line.split(separator: " ").map(String.init))
+    let haswell = ["avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm", "popcnt"]
+    let skylakeAVX512 = haswell + ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "clflushopt", "xsavec", "clwb"]
+    if skylakeAVX512.allSatisfy(flags.contains) { return "skylake-avx512" }
+    if haswell.allSatisfy(flags.contains) { return "haswell" }
+    #endif
+    return nil
+}
+
+let nativeCode: [SwiftSetting] = kernelTargetCPU().map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
 
 let package = Package(
     name: "specrun",
@@ -32,12 +57,12 @@ let package = Package(
 
         // Engine: raw kernels, reverse-mode autograd, layers and optimizers.
         // OpenBLAS is loaded at run time by Kernels (see Kernels/BLAS.swift for why it is not linked).
-        .target(name: "Kernels"),
-        .target(name: "Autograd", dependencies: ["Kernels"]),
-        .target(name: "NN", dependencies: ["Autograd"]),
+        .target(name: "Kernels", swiftSettings: nativeCode),
+        .target(name: "Autograd", dependencies: ["Kernels"], swiftSettings: nativeCode),
+        .target(name: "NN", dependencies: ["Autograd"], swiftSettings: nativeCode),
 
         // Data: sources, decoding, splits and batches; public data sets downloaded and verified.
-        .target(name: "DataPipeline", dependencies: ["CPNG", "Kernels"]),
+        .target(name: "DataPipeline", dependencies: ["CPNG", "Kernels"], swiftSettings: nativeCode),
         .target(name: "Datasets", dependencies: ["CZlib"]),
 
         // The product: spec -> modules -> training loop, and the command line.
