@@ -1,0 +1,34 @@
+import Autograd
+import Kernels
+
+/// `nn.Linear`: y = x Wᵀ + b, weight [out, in] and bias [out] as PyTorch stores them.
+public final class Linear: Layer {
+    public let weight: Tensor
+    public let bias: Tensor?
+
+    /// Initialised as the spec says, or with PyTorch's defaults (kaiming_uniform with a = sqrt(5)
+    /// for the weight, U(±1/sqrt(in)) for the bias).
+    public init(inFeatures: Int, outFeatures: Int, bias: Bool = true,
+                weightInit: Initializer? = nil, biasInit: Initializer? = nil,
+                rng: inout RandomGenerator) throws(InitializerError) {
+        weight = Tensor.zeros([outFeatures, inFeatures], requiresGrad: true)
+        try (weightInit ?? .pytorchDefaultWeight).apply(to: weight, rng: &rng)
+        if bias {
+            let b = Tensor.zeros([outFeatures], requiresGrad: true)
+            let initializer: Initializer
+            if let biasInit { initializer = biasInit } else { initializer = try .pytorchDefaultBias(weightShape: weight.shape) }
+            try initializer.apply(to: b, rng: &rng)
+            self.bias = b
+        } else {
+            self.bias = nil
+        }
+    }
+
+    public var parameters: [NamedParameter] {
+        [(name: "weight", tensor: weight)] + (bias.map { [(name: "bias", tensor: $0)] } ?? [])
+    }
+
+    public func callAsFunction(_ x: Tensor, _ context: inout ForwardContext) -> Tensor {
+        x.linear(weight, bias)
+    }
+}
