@@ -16,15 +16,12 @@ public enum Suggestion {
         return best?.0
     }
 
-    /// A note "did you mean 'x'?" when a candidate is close, else one listing the valid names when
+    /// A note "did you mean 'x'?" when a candidate is close, else one listing the candidates when
     /// there are few enough to read.
-    public static func note(for word: String, among candidates: [String], kind: String) -> Note? {
+    public static func note(for word: String, among candidates: [String]) -> Note? {
         if let match = closest(to: word, among: candidates) { return Note("did you mean '\(match)'?") }
-        guard !candidates.isEmpty else { return nil }
-        if candidates.count <= 16 {
-            return Note("valid \(kind)s: " + candidates.map { "'\($0)'" }.joined(separator: ", "))
-        }
-        return nil
+        guard !candidates.isEmpty, candidates.count <= 16 else { return nil }
+        return Note("expected one of " + candidates.map { "'\($0)'" }.joined(separator: ", "))
     }
 
     private static func normalized(_ s: String) -> [Character] {
