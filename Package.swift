@@ -49,7 +49,7 @@ let package = Package(
 
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "YAMLReaderTests", dependencies: ["YAMLReader"]),
-        .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage", "GraphIR"]),
+        .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage", "GraphIR"], exclude: ["Snapshots"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "NN"], exclude: ["Goldens"]),
         .testTarget(name: "DataPipelineTests", dependencies: ["DataPipeline"]),
