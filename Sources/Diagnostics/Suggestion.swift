@@ -2,12 +2,13 @@
 /// transpositions), if it is close enough to be a plausible typo.
 public enum Suggestion {
     /// The closest candidate to `word`, or nil when none is within a third of the word's length
-    /// (at least one edit). Comparison ignores case and treats `-` like `_`.
+    /// (at least one edit for words of three letters or more). Comparison ignores case and treats `-` like `_`.
     public static func closest(to word: String, among candidates: some Sequence<String>) -> String? {
         let w = normalized(word)
         // Long strings are never names; skip them so a pathological input costs nothing.
         guard !w.isEmpty && w.count <= 64 else { return nil }
-        let limit = max(1, w.count / 3)
+        // One edit in a two-letter word changes half of it: that is not a typo.
+        let limit = max(w.count >= 3 ? 1 : 0, w.count / 3)
         var best: (String, Int)?
         for candidate in candidates {
             let d = distance(w, normalized(candidate))

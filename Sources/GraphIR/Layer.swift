@@ -40,6 +40,12 @@ public enum Layer: Hashable, Sendable {
         public var inFeatures: Size
         public var outFeatures: Size
         public var bias: Bool
+
+        public init(inFeatures: Size, outFeatures: Size, bias: Bool) {
+            self.inFeatures = inFeatures
+            self.outFeatures = outFeatures
+            self.bias = bias
+        }
     }
 
     /// `nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation, bias)`.
@@ -51,6 +57,16 @@ public enum Layer: Hashable, Sendable {
         public var padding: Pair
         public var dilation: Pair
         public var bias: Bool
+
+        public init(inChannels: Size, outChannels: Size, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair, bias: Bool) {
+            self.inChannels = inChannels
+            self.outChannels = outChannels
+            self.kernel = kernel
+            self.stride = stride
+            self.padding = padding
+            self.dilation = dilation
+            self.bias = bias
+        }
     }
 
     /// `nn.MaxPool2d` / `nn.AvgPool2d`; `stride` defaults to the kernel as in PyTorch.
@@ -62,6 +78,15 @@ public enum Layer: Hashable, Sendable {
         public var dilation: Pair
         public var ceilMode: Bool
         public var countIncludePad: Bool
+
+        public init(kernel: Pair, stride: Pair, padding: Pair, dilation: Pair, ceilMode: Bool, countIncludePad: Bool) {
+            self.kernel = kernel
+            self.stride = stride
+            self.padding = padding
+            self.dilation = dilation
+            self.ceilMode = ceilMode
+            self.countIncludePad = countIncludePad
+        }
     }
 
     /// `nn.BatchNorm1d` on (features) or (channels, length), `nn.BatchNorm2d` on (channels, height, width).
@@ -73,6 +98,15 @@ public enum Layer: Hashable, Sendable {
         public var momentum: Double
         public var affine: Bool
         public var trackRunningStats: Bool
+
+        public init(numFeatures: Size, spatial: Bool, eps: Double, momentum: Double, affine: Bool, trackRunningStats: Bool) {
+            self.numFeatures = numFeatures
+            self.spatial = spatial
+            self.eps = eps
+            self.momentum = momentum
+            self.affine = affine
+            self.trackRunningStats = trackRunningStats
+        }
     }
 
     /// The registry name, as written in specs.

@@ -108,6 +108,14 @@ public struct ImageField: Sendable, Hashable {
     /// Per-channel normalisation after scaling to [0, 1]; nil for none.
     public var mean: [Double]?
     public var std: [Double]?
+
+    public init(channels: Int, height: Int, width: Int, mean: [Double]?, std: [Double]?) {
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.mean = mean
+        self.std = std
+    }
 }
 
 /// CSV preprocessing, fitted on the training split.
@@ -116,6 +124,11 @@ public struct Preprocessing: Sendable, Hashable {
     public enum Normalization: String, Sendable, Hashable { case none, minmax, zscore }
     public var missing: Missing
     public var normalize: Normalization
+
+    public init(missing: Missing, normalize: Normalization) {
+        self.missing = missing
+        self.normalize = normalize
+    }
 }
 
 /// Held-out fractions: permute with `seed`, the first `test` fraction (rounded) is the test split,

@@ -13,6 +13,15 @@ public enum Optimizer: Sendable, Hashable {
     public struct SGD: Sendable, Hashable {
         public var lr, momentum, dampening, weightDecay: Double
         public var nesterov, maximize: Bool
+
+        public init(lr: Double, momentum: Double, dampening: Double, weightDecay: Double, nesterov: Bool, maximize: Bool) {
+            self.lr = lr
+            self.momentum = momentum
+            self.dampening = dampening
+            self.weightDecay = weightDecay
+            self.nesterov = nesterov
+            self.maximize = maximize
+        }
     }
 
     public struct Adam: Sendable, Hashable {
@@ -20,16 +29,46 @@ public enum Optimizer: Sendable, Hashable {
         public var amsgrad, maximize: Bool
         /// Always true for `adamw`.
         public var decoupledWeightDecay: Bool
+
+        public init(lr: Double, beta1: Double, beta2: Double, eps: Double, weightDecay: Double, amsgrad: Bool, maximize: Bool, decoupledWeightDecay: Bool) {
+            self.lr = lr
+            self.beta1 = beta1
+            self.beta2 = beta2
+            self.eps = eps
+            self.weightDecay = weightDecay
+            self.amsgrad = amsgrad
+            self.maximize = maximize
+            self.decoupledWeightDecay = decoupledWeightDecay
+        }
     }
 
     public struct RMSprop: Sendable, Hashable {
         public var lr, alpha, eps, weightDecay, momentum: Double
         public var centered, maximize: Bool
+
+        public init(lr: Double, alpha: Double, eps: Double, weightDecay: Double, momentum: Double, centered: Bool, maximize: Bool) {
+            self.lr = lr
+            self.alpha = alpha
+            self.eps = eps
+            self.weightDecay = weightDecay
+            self.momentum = momentum
+            self.centered = centered
+            self.maximize = maximize
+        }
     }
 
     public struct Adagrad: Sendable, Hashable {
         public var lr, lrDecay, weightDecay, initialAccumulatorValue, eps: Double
         public var maximize: Bool
+
+        public init(lr: Double, lrDecay: Double, weightDecay: Double, initialAccumulatorValue: Double, eps: Double, maximize: Bool) {
+            self.lr = lr
+            self.lrDecay = lrDecay
+            self.weightDecay = weightDecay
+            self.initialAccumulatorValue = initialAccumulatorValue
+            self.eps = eps
+            self.maximize = maximize
+        }
     }
 
     /// The registry name: `sgd`, `adam`, ...

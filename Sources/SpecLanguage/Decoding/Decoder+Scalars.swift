@@ -9,7 +9,7 @@ extension Decoder {
         case .float: "a number"
         case .bool: "true or false"
         case .string: "a string"
-        case .reference(let what): "the name of a \(what)"
+        case .reference(let what): "the name of \(what)"
         case .size: "a size (a positive integer or an expression in classes(<label field>))"
         case .intPair: "an integer or a list of two integers"
         case .floatPair: "a list of two numbers"

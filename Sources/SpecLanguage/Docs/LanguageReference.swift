@@ -53,9 +53,10 @@ public enum LanguageReference {
         return out
     }
 
+    /// Up to the first full stop that ends a sentence (followed by a space or the end).
     private static func firstSentence(_ doc: String) -> String {
-        guard let end = doc.firstIndex(of: ".") else { return doc }
-        return String(doc[...end])
+        guard let end = doc.range(of: ". ") else { return doc }
+        return String(doc[..<end.lowerBound]) + "."
     }
 
     private static func table(_ keys: [ParameterSpec]) -> String {
@@ -79,11 +80,13 @@ public enum LanguageReference {
         case .float: "number"
         case .bool: "boolean"
         case .string: "string"
-        case .reference(let what): "name of a \(what)"
+        case .reference(let what): "name of \(what)"
         case .size: "[size](#sizes)"
         case .intPair: "integer or `[h, w]`"
         case .floatPair: "`[number, number]`"
         case .choice(let words): words.map { "`\($0)`" }.joined(separator: ", ")
+        case .list(.reference(let what), let minCount, _):
+            "list of names of \(what)" + (minCount > 0 ? " (at least \(minCount))" : "")
         case .list(let element, let minCount, let maxCount):
             "list of \(typeText(element))" + (maxCount == minCount && minCount > 0 ? " (\(minCount))" : minCount > 0 ? " (at least \(minCount))" : "")
         case .component(let family): "[\(family.noun)](#\(anchor(family)))"

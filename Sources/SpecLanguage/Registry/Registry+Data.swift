@@ -22,7 +22,7 @@ extension Registry {
                           "Columns to leave out of \"every column no other field reads\"; not with `columns`."),
         ]),
         KindSpec("label", .field, pytorch: nil, shorthand: "from",
-                 "Class index (an integer per sample) from a CSV column or an image-folder level; its class count is `classes(<field>)`. Classes are the distinct values in sorted order (for a folder level, the distinct directory paths down to that level).", [
+                 "Class index (an integer per sample) from a CSV column or an image-folder level; its class count is `classes(<field>)`. Classes are the distinct values in sorted order (numeric order when every value is a number); for a folder level, the distinct directory paths down to that level, in sorted order.", [
             ParameterSpec("from", .string, .required, "The CSV column or image-folder level."),
         ]),
         KindSpec("column", .field, pytorch: nil, shorthand: "from",
@@ -31,7 +31,7 @@ extension Registry {
         ]),
         KindSpec("onehot", .field, pytorch: "F.one_hot", shorthand: "label",
                  "A label field as a float one-hot vector, shape `[classes(<label>)]`.", [
-            ParameterSpec("label", .reference("field"), .required, "The label field."),
+            ParameterSpec("label", .reference("a label field"), .required, "The label field."),
         ]),
         KindSpec("image", .field, pytorch: nil,
                  "The sample's image from an image folder: decoded, converted to `channels`, resized to `size` (bilinear, antialiased, as torchvision), scaled to [0, 1], then normalised by `mean` and `std` if given. Shape `[channels, height, width]`.", [

@@ -7,15 +7,14 @@ extension Registry {
                                         "Initializer of the bias.")
     static let bias = ParameterSpec("bias", .bool, .defaultValue(.bool(true)), "Whether the layer adds a learned bias.")
 
-    private static func window(stride defaultsToKernel: Bool) -> [ParameterSpec] {
+    private static func window(stride defaultsToKernel: Bool, padding: String) -> [ParameterSpec] {
         [
             ParameterSpec("kernel", .intPair, .required, bounds: positive, pytorch: "kernel_size",
                           "Window height and width: `3` or `[3, 5]`."),
             defaultsToKernel
                 ? ParameterSpec("stride", .intPair, .optional("`kernel`"), bounds: positive, "Step between windows.")
                 : ParameterSpec("stride", .intPair, .defaultValue(.pair(1, 1)), bounds: positive, "Step between windows."),
-            ParameterSpec("padding", .intPair, .defaultValue(.pair(0, 0)), bounds: .atLeast(0),
-                          "Zeros (conv2d) or ignored cells (pooling) added on each side."),
+            ParameterSpec("padding", .intPair, .defaultValue(.pair(0, 0)), bounds: .atLeast(0), padding),
         ]
     }
 
@@ -38,10 +37,11 @@ extension Registry {
             ParameterSpec("in", .size, .optional("inferred from the incoming shape"), bounds: positive, pytorch: "in_channels",
                           "Input channels. Optional; when given it is checked against the incoming shape."),
             ParameterSpec("out", .size, .required, bounds: positive, pytorch: "out_channels", "Output channels."),
-        ] + window(stride: false) + [dilation, bias, weightInit, biasInit]),
+        ] + window(stride: false, padding: "Zeros added on each side.") + [dilation, bias, weightInit, biasInit]),
         KindSpec("maxpool2d", .layer, pytorch: "nn.MaxPool2d", "2-d max pooling.",
-                 window(stride: true) + [dilation, ceilMode]),
-        KindSpec("avgpool2d", .layer, pytorch: "nn.AvgPool2d", "2-d average pooling.", window(stride: true) + [
+                 window(stride: true, padding: "Cells added on each side, never the maximum; at most half the kernel.") + [dilation, ceilMode]),
+        KindSpec("avgpool2d", .layer, pytorch: "nn.AvgPool2d", "2-d average pooling.",
+                 window(stride: true, padding: "Zeros added on each side; at most half the kernel.") + [
             ceilMode,
             ParameterSpec("count_include_pad", .bool, .defaultValue(.bool(true)), "Whether padding cells count in the average's divisor."),
         ]),
@@ -78,12 +78,12 @@ extension Registry {
     static let merges: [KindSpec] = [
         KindSpec("concat", .merge, pytorch: "torch.cat", shorthand: "from",
                  "Concatenates several nodes or inputs along `dim`; every other axis must match.", [
-            ParameterSpec("from", .list(.reference("node"), minCount: 2), .required, "The nodes or inputs to join, in order."),
+            ParameterSpec("from", .list(.reference("inputs or nodes"), minCount: 2), .required, "The inputs or nodes to join, in order."),
             dim,
         ]),
         KindSpec("add", .merge, pytorch: "torch.add", shorthand: "from",
                  "Sums several nodes or inputs of one shape (a residual connection).", [
-            ParameterSpec("from", .list(.reference("node"), minCount: 2), .required, "The nodes or inputs to add."),
+            ParameterSpec("from", .list(.reference("inputs or nodes"), minCount: 2), .required, "The inputs or nodes to add."),
         ]),
     ]
 

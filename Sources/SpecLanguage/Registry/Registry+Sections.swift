@@ -30,7 +30,7 @@ extension Registry {
             ParameterSpec("validation", .float, .defaultValue(.float(0)), bounds: .interval(0, 1, upperInclusive: false),
                           "Fraction held out for validation (early stopping, model selection)."),
             ParameterSpec("seed", .int, .optional("the spec's `seed`"), "Seed of the permutation."),
-            ParameterSpec("stratify", .reference("field"), .optional("no stratification"),
+            ParameterSpec("stratify", .reference("a label field"), .optional("no stratification"),
                           "A label field whose class proportions every split keeps."),
         ]),
         RecordSpec("model", "The network: inputs, nodes and outputs.", [
@@ -41,12 +41,12 @@ extension Registry {
             ParameterSpec("outputs", .map(.record("output")), .required, "Named outputs, each a node trained against a target field."),
         ]),
         RecordSpec("sequence", "A node that applies layers in order, like `nn.Sequential`.", [
-            ParameterSpec("from", .reference("node"), .required, "The input or node it reads."),
+            ParameterSpec("from", .reference("an input or node"), .required, "The input or node it reads."),
             ParameterSpec("layers", .list(.component(.layer), minCount: 1), .required, "The layers, in order."),
         ]),
         RecordSpec("output", "An output head: a node, its target, its loss and its weight in the objective.", [
-            ParameterSpec("from", .reference("node"), .required, "The node whose result is the prediction."),
-            ParameterSpec("target", .reference("field"), .required, "The field the prediction is compared with."),
+            ParameterSpec("from", .reference("a node"), .required, "The node whose result is the prediction."),
+            ParameterSpec("target", .reference("a field"), .required, "The field the prediction is compared with."),
             ParameterSpec("loss", .component(.loss), .required, "The loss."),
             ParameterSpec("weight", .float, .defaultValue(.float(1)), bounds: .atLeast(0),
                           "Weight of this loss in the objective: `loss = sum of weight * loss`."),
@@ -62,7 +62,7 @@ extension Registry {
             ParameterSpec("early_stopping", .record("early_stopping"), .optional("train all epochs"), "Stop when a metric stops improving."),
         ]),
         RecordSpec("early_stopping", "Stop training when a held-out metric has not improved for `patience` evaluations. It is measured on the validation split, or on the test split when there is no validation split.", [
-            ParameterSpec("metric", .reference("metric"), .required,
+            ParameterSpec("metric", .reference("a metric"), .required,
                           "`loss` (the objective), `<output>.loss`, or `<output>.<metric>` such as `character.accuracy`."),
             ParameterSpec("patience", .int, .defaultValue(.int(5)), bounds: .atLeast(1), "Evaluations without improvement before stopping."),
             ParameterSpec("mode", .choice(["auto", "min", "max"]), .defaultValue(.string("auto")),

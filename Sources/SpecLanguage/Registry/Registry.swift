@@ -44,7 +44,8 @@ public indirect enum ParameterType: Sendable {
     case map(ParameterType)
     /// A model node: a layer sequence (`{from: x, layers: [...]}`) or a merge (`{concat: [a, b]}`).
     case node
-    /// The name of another part of the spec (a field, input, node or metric), checked after decoding.
+    /// The name of another part of the spec, checked after decoding. The text says what is named,
+    /// with its article ("a label field"), or in the plural inside a list ("inputs or nodes").
     case reference(String)
 }
 
