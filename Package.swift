@@ -55,6 +55,6 @@ let package = Package(
         .testTarget(name: "DataPipelineTests", dependencies: ["DataPipeline"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
-        .testTarget(name: "CLITests", dependencies: ["specrun"]),
+        .testTarget(name: "CLITests", dependencies: ["specrun"], exclude: ["Transcripts"]),
     ]
 )

@@ -33,7 +33,52 @@ public enum DiagnosticCatalogue {
 
     /// What `specrun explain CODE` prints.
     public static func explanation(of entry: CatalogueEntry) -> String {
-        "\(entry.code): \(entry.title)\n\n\(entry.explanation)\n"
+        "\(entry.code): \(entry.title)\n\n\(reflow(entry.explanation))\n"
+    }
+
+    /// Paragraphs rewrapped to `width` columns; code blocks and indented lines kept as written.
+    static func reflow(_ text: String, width: Int = 90) -> String {
+        var out: [String] = []
+        var paragraph: [String] = []
+        var inCode = false
+        func flush() {
+            guard !paragraph.isEmpty else { return }
+            // A code span is one unbreakable word, so `maxpool2d {kernel: 3}` stays on one line.
+            var words: [String] = []
+            for piece in paragraph.joined(separator: " ").split(separator: " ") {
+                if let last = words.last, last.filter({ $0 == "`" }).count % 2 == 1 {
+                    words[words.count - 1] += " " + piece
+                } else {
+                    words.append(String(piece))
+                }
+            }
+            var line = ""
+            for word in words {
+                if !line.isEmpty && line.count + 1 + word.count > width {
+                    out.append(line)
+                    line = ""
+                }
+                line += (line.isEmpty ? "" : " ") + word
+            }
+            out.append(line)
+            paragraph = []
+        }
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.hasPrefix("```") {
+                flush()
+                inCode.toggle()
+                out.append(line)
+            } else if inCode || line.hasPrefix(" ") {
+                out.append(line)
+            } else if line.isEmpty {
+                flush()
+                out.append("")
+            } else {
+                paragraph.append(line)
+            }
+        }
+        flush()
+        return out.joined(separator: "\n")
     }
 
     /// docs/errors.md.
@@ -62,7 +107,7 @@ public enum DiagnosticCatalogue {
         """
         for entry in entries { out += "| [\(entry.code)](#\(entry.code.rawValue.lowercased())) | \(entry.title) |\n" }
         for entry in entries {
-            out += "\n## \(entry.code)\n\n**\(entry.title)**\n\n\(entry.explanation)\n"
+            out += "\n## \(entry.code)\n\n**\(entry.title)**\n\n\(reflow(entry.explanation))\n"
         }
         return out
     }

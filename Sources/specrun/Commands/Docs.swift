@@ -5,7 +5,7 @@ import SpecLanguage
 
 struct Docs: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print or write the reference documents generated from specrun's registry.",
+        abstract: "Print or write the generated reference docs.",
         discussion: """
             `specrun docs language` prints docs/spec-language.md, `specrun docs errors` prints \
             docs/errors.md, and `specrun docs --write docs` writes both into the docs directory.

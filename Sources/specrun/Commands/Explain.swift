@@ -3,7 +3,7 @@ import Diagnostics
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Describe a diagnostic code: what it means, an example, and the fix.",
+        abstract: "Explain a diagnostic code, with an example and the fix.",
         discussion: "Without a code, lists every code with its title.")
 
     @Argument(help: "A code such as E030 (the letter and leading zeros are optional).")

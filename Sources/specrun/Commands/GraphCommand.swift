@@ -6,7 +6,7 @@ extension GraphDrawing.Format: ExpressibleByArgument {}
 struct GraphCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graph",
-        abstract: "Print a spec's graph as Graphviz DOT or a Mermaid flowchart.",
+        abstract: "Draw a spec's graph as Graphviz DOT or Mermaid.",
         discussion: "For a picture: specrun graph spec.yaml | dot -Tsvg > model.svg")
 
     @Argument(help: "The spec file; '-' reads standard input.")

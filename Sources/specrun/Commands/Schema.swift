@@ -3,7 +3,7 @@ import SpecLanguage
 
 struct Schema: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the JSON Schema (draft 2020-12) of the spec language, for editors.",
+        abstract: "Print the JSON Schema of the spec language.",
         discussion: """
             With the YAML language server (VS Code's YAML extension and others), put \
             `# yaml-language-server: $schema=specrun.schema.json` at the top of a spec, after \

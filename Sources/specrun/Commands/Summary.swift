@@ -4,7 +4,7 @@ import GraphIR
 
 struct Summary: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print a spec's model as a table: layers, output shapes, parameters and FLOPs.",
+        abstract: "Show a spec's model: layers, shapes, parameters, FLOPs.",
         discussion: """
             Needs no data: class counts stay symbolic (classes(alphabet)) unless given with \
             --classes. FLOPs are per sample for the forward pass, a multiply-add counting as 2.

@@ -4,7 +4,7 @@ import GraphIR
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check specs, reading no data.",
+        abstract: "Check specs without reading any data.",
         discussion: """
             Reports every problem in each file: YAML errors, unknown keys and names, wrong types \
             and ranges, undefined references, cycles, shape errors found by static shape \
