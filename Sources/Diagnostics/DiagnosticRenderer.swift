@@ -1,3 +1,5 @@
+import Foundation
+
 /// The output formats of `validate` and the other commands that report diagnostics.
 public enum DiagnosticFormat: String, CaseIterable, Sendable {
     /// `file:line:col: error[E030]: message`, the source line with a caret, `note:` lines.
@@ -152,29 +154,21 @@ public enum DiagnosticRenderer {
         return [
             " " + String(repeating: " ", count: gutter - numberText.count) + numberText + " | " + source,
             " " + pad + " | " + caret,
-        ].map { $0.hasSuffix(" ") ? String($0.dropLast(while: { $0 == " " })) : $0 }
+        ].map(trimmingTrailingSpaces)
+    }
+
+    /// Trailing blanks are noise in a terminal and in snapshot files (an empty source line).
+    static func trimmingTrailingSpaces(_ s: String) -> String {
+        s.lastIndex { $0 != " " }.map { String(s[...$0]) } ?? ""
     }
 
     private static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)" + (n == 1 ? "" : "s") }
 
     private static func escapeData(_ s: String) -> String {
-        s.replacingAll("%", "%25").replacingAll("\r", "%0D").replacingAll("\n", "%0A")
+        s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
     }
 
     private static func escapeProperty(_ s: String) -> String {
-        escapeData(s).replacingAll(":", "%3A").replacingAll(",", "%2C")
-    }
-}
-
-extension String {
-    /// `replacingOccurrences` without Foundation.
-    func replacingAll(_ target: String, _ replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
-    }
-
-    func dropLast(while predicate: (Character) -> Bool) -> Substring {
-        var s = self[...]
-        while let last = s.last, predicate(last) { s = s.dropLast() }
-        return s
+        escapeData(s).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `specrun graph`: the graph as Graphviz DOT or as a Mermaid flowchart. Inputs are ellipses,
 /// layer sequences boxes listing their layers, merges hexagons, outputs notes naming their loss.
 public enum GraphDrawing {
@@ -58,7 +60,7 @@ public enum GraphDrawing {
 
     static func dot(_ graph: Graph) -> String {
         let (elements, edges) = elements(graph)
-        func quote(_ s: String) -> String { "\"" + s.replacingAll("\\", "\\\\").replacingAll("\"", "\\\"") + "\"" }
+        func quote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
         var out = ["digraph \(quote(graph.name)) {", "  rankdir=TB;", "  node [fontname=\"Helvetica\", fontsize=10];",
                    "  edge [fontname=\"Helvetica\", fontsize=9];"]
         for e in elements {
@@ -68,7 +70,7 @@ public enum GraphDrawing {
             case .merge: "hexagon"
             case .output: "note"
             }
-            let label = e.lines.map { $0.replacingAll("\\", "\\\\").replacingAll("\"", "\\\"") }.joined(separator: "\\n")
+            let label = e.lines.map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") }.joined(separator: "\\n")
             out.append("  \(quote(e.id)) [shape=\(shape), label=\"\(label)\"];")
         }
         for edge in edges { out.append("  \(quote(edge.from)) -> \(quote(edge.to)) [label=\(quote(edge.label))];") }
@@ -84,7 +86,7 @@ public enum GraphDrawing {
             let prefix = ["input": "in_", "node": "n_", "output": "out_"][String(parts[0])] ?? ""
             return prefix + String(parts[1].map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" })
         }
-        func text(_ s: String) -> String { s.replacingAll("\"", "#quot;") }
+        func text(_ s: String) -> String { s.replacingOccurrences(of: "\"", with: "#quot;") }
         var out = ["flowchart TD"]
         for e in elements {
             let label = "\"" + e.lines.map(text).joined(separator: "<br/>") + "\""
@@ -98,11 +100,5 @@ public enum GraphDrawing {
         }
         for edge in edges { out.append("  \(id(edge.from)) -->|\"\(text(edge.label))\"| \(id(edge.to))") }
         return out.joined(separator: "\n") + "\n"
-    }
-}
-
-extension String {
-    func replacingAll(_ target: String, _ replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

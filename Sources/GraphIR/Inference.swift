@@ -1,4 +1,5 @@
 import Diagnostics
+import Foundation
 import SpecLanguage
 
 /// The state of one graph check: diagnostics found, checks deferred to binding, and the shape of
@@ -38,8 +39,7 @@ struct Inference {
     }
 
     static func fill(_ template: String, _ lhs: String, _ rhs: String) -> String {
-        template.split(separator: "{lhs}", omittingEmptySubsequences: false).joined(separator: lhs)
-            .split(separator: "{rhs}", omittingEmptySubsequences: false).joined(separator: rhs)
+        template.replacingOccurrences(of: "{lhs}", with: lhs).replacingOccurrences(of: "{rhs}", with: rhs)
     }
 
     /// The shape of a field as the data pipeline will produce it; nil when only the data can tell

@@ -24,17 +24,10 @@ struct TextTable {
                 let pad = String(repeating: " ", count: widths[i] - cell.count)
                 return alignments[i] == .right ? pad + cell : cell + pad
             }
-            return String(padded.joined(separator: "  ").dropLast(while: { $0 == " " }))
+            let text = padded.joined(separator: "  ")
+            return text.lastIndex { $0 != " " }.map { String(text[...$0]) } ?? ""
         }
         let ruleLine = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
         return ([line(headers), ruleLine] + rows.map(line)).joined(separator: "\n")
-    }
-}
-
-extension String {
-    func dropLast(while predicate: (Character) -> Bool) -> Substring {
-        var s = self[...]
-        while let last = s.last, predicate(last) { s = s.dropLast() }
-        return s
     }
 }

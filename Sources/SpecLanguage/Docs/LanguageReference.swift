@@ -1,3 +1,5 @@
+import Foundation
+
 /// docs/spec-language.md: the guide's prose (LanguageGuide.swift) around reference tables
 /// generated from the registry, so the document cannot drift from what the validator accepts.
 public enum LanguageReference {
@@ -71,7 +73,7 @@ public enum LanguageReference {
             if let pytorch = key.pytorch { meaning += " PyTorch: `\(pytorch)`." }
             out += "| `\(key.name)` | \(typeText(key.type)) | \(requirement) | \(key.bounds.map { "\($0)" } ?? "") | \(meaning) |\n"
         }
-        return out.replacingAll("|  |", "| |")
+        return out.replacingOccurrences(of: "|  |", with: "| |")
     }
 
     static func typeText(_ type: ParameterType) -> String {
@@ -120,11 +122,5 @@ public enum LanguageReference {
         case "early_stopping": "trainearly_stopping"
         default: name
         }
-    }
-}
-
-extension String {
-    func replacingAll(_ target: String, _ replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }
