@@ -31,6 +31,14 @@ import Testing
         }
     }
 
+    /// The README's tour is a whole spec; it must stay valid as the language changes.
+    @Test func readmeTourValidates() throws {
+        let readme = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let tour = try #require(readme.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
+        let c = Compiler.compile(text: tour, path: "README.md")
+        #expect(c.diagnostics.isEmpty, "\(c.diagnostics.map { DiagnosticRenderer.human($0, in: c.file) })")
+    }
+
     @Test func everyKindAndKeyIsDocumented() {
         let markdown = LanguageReference.markdown()
         for kind in Registry.kinds {
