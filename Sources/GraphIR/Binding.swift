@@ -35,7 +35,7 @@ extension Graph {
     }
 
     /// `8` for a constant, `classes(alphabet) = 8` for a size that depended on the data.
-    private static func show(_ size: Size, _ value: Int) -> String {
+    private static func show(_ size: SymbolicSize, _ value: Int) -> String {
         size.constant != nil ? String(value) : "\(size) = \(value)"
     }
 

@@ -3,14 +3,14 @@ import SpecLanguage
 
 /// The shape of one sample (the batch axis is left out and printed as `N`).
 public struct TensorShape: Hashable, Sendable, CustomStringConvertible {
-    public var dims: [Size]
+    public var dims: [SymbolicSize]
 
-    public init(_ dims: [Size]) { self.dims = dims }
+    public init(_ dims: [SymbolicSize]) { self.dims = dims }
 
     public var rank: Int { dims.count }
 
     /// The number of elements per sample.
-    public var elementCount: Size { dims.reduce(Size(1), *) }
+    public var elementCount: SymbolicSize { dims.reduce(SymbolicSize(1), *) }
 
     /// The dimensions when none depends on the data.
     public var concrete: [Int]? {
@@ -39,16 +39,16 @@ public struct GraphLayer: Sendable {
     /// Position in the node, counting every layer, parameter-free ones included, as PyTorch's
     /// `nn.Sequential` does: parameters are named `<node>.<index>.weight` and `<node>.<index>.bias`.
     public var index: Int
-    public var layer: Layer
+    public var layer: ResolvedLayer
     /// Nil: PyTorch's default for the layer.
-    public var initializer: Initializer?
-    public var biasInitializer: Initializer?
+    public var initializer: InitializerSpec?
+    public var biasInitializer: InitializerSpec?
     public var inputShape: TensorShape
     public var outputShape: TensorShape
     /// Learned parameters (weights, biases, batchnorm scale and shift; not running statistics).
-    public var parameterCount: Size
+    public var parameterCount: SymbolicSize
     /// Forward FLOPs per sample; a multiply-add counts as 2.
-    public var flops: Size
+    public var flops: SymbolicSize
     public var range: SourceRange
 }
 
@@ -81,14 +81,14 @@ public struct GraphNode: Sendable {
         if case .sequence(_, let layers) = operation { layers } else { [] }
     }
 
-    public var parameterCount: Size { layers.reduce(Size(0)) { $0 + $1.parameterCount } }
+    public var parameterCount: SymbolicSize { layers.reduce(SymbolicSize(0)) { $0 + $1.parameterCount } }
 
     /// Forward FLOPs per sample: the layers', or one addition per element and extra operand for `add`.
-    public var flops: Size {
+    public var flops: SymbolicSize {
         switch operation {
-        case .sequence: layers.reduce(Size(0)) { $0 + $1.flops }
-        case .concat: Size(0)
-        case .add(let from): outputShape.elementCount * Size(from.count - 1)
+        case .sequence: layers.reduce(SymbolicSize(0)) { $0 + $1.flops }
+        case .concat: SymbolicSize(0)
+        case .add(let from): outputShape.elementCount * SymbolicSize(from.count - 1)
         }
     }
 }
@@ -99,11 +99,11 @@ public struct GraphOutput: Sendable {
     /// The node whose result is the prediction.
     public var from: String
     /// The target field.
-    public var target: Field
-    public var loss: Loss
+    public var target: FieldSpec
+    public var loss: LossSpec
     /// Weight of this loss in the objective.
     public var weight: Double
-    public var metrics: [Metric]
+    public var metrics: [MetricSpec]
     /// The prediction's shape.
     public var shape: TensorShape
     public var range: SourceRange
@@ -152,16 +152,16 @@ public struct Graph: Sendable {
         return all.subtracting(bindings.keys).sorted()
     }
 
-    public var parameterCount: Size { nodes.reduce(Size(0)) { $0 + $1.parameterCount } }
+    public var parameterCount: SymbolicSize { nodes.reduce(SymbolicSize(0)) { $0 + $1.parameterCount } }
 
-    public var flops: Size { nodes.reduce(Size(0)) { $0 + $1.flops } }
+    public var flops: SymbolicSize { nodes.reduce(SymbolicSize(0)) { $0 + $1.flops } }
 }
 
 /// A size equality that could not be decided without the data: `lhs` must equal `rhs` once the
 /// class counts are bound, else the diagnostic is reported.
 public struct PendingCheck: Sendable {
-    public var lhs: Size
-    public var rhs: Size
+    public var lhs: SymbolicSize
+    public var rhs: SymbolicSize
     public var code: DiagnosticCode
     /// The message, with `{lhs}` and `{rhs}` standing for the two sizes.
     public var template: String

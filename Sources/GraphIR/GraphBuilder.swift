@@ -133,11 +133,12 @@ extension Inference {
             return nil
         }
         var out = inputs[0].dims
-        out[axis - 1] = inputs.map { $0.dims[axis - 1] }.reduce(Size(0), +)
+        out[axis - 1] = inputs.map { $0.dims[axis - 1] }.reduce(SymbolicSize(0), +)
         for i in 0..<rank where i != axis - 1 {
             for (ref, shape) in zip(from, inputs).dropFirst() {
                 let ok = require(shape.dims[i], equals: inputs[0].dims[i], .concatMismatch,
-                                 "concat '\(node.name)' along dim \(axis) needs every other axis to match, but axis \(i + 1) is {lhs} in '\(ref.name)' and {rhs} in '\(from[0].name)' (\(listing))",
+                                 "concat '\(node.name)' along dim \(axis) needs every other axis to match, but axis "
+                                     + "\(i + 1) is {lhs} in '\(ref.name)' and {rhs} in '\(from[0].name)' (\(listing))",
                                  at: ref.range, notes: [from[0], ref].compactMap { origins[$0.name] })
                 if !ok { return nil }
             }
@@ -155,7 +156,8 @@ extension Inference {
             }
             for i in 0..<shape.rank {
                 let ok = require(shape.dims[i], equals: inputs[0].dims[i], .addMismatch,
-                                 "add '\(node.name)' sums shapes that differ: axis \(i + 1) is {lhs} in '\(ref.name)' and {rhs} in '\(from[0].name)' (\(listing))",
+                                 "add '\(node.name)' sums shapes that differ: axis \(i + 1) is {lhs} in '\(ref.name)' "
+                                     + "and {rhs} in '\(from[0].name)' (\(listing))",
                                  at: ref.range, notes: [from[0], ref].compactMap { origins[$0.name] })
                 if !ok { return nil }
             }

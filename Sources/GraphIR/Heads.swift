@@ -30,10 +30,11 @@ extension Inference {
     }
 
     /// Class-index losses need a label target; float losses need a float target.
-    private mutating func checkTargetKind(_ output: OutputSpec, _ field: Field) {
+    private mutating func checkTargetKind(_ output: OutputSpec, _ field: FieldSpec) {
         let fieldNote = Note("'\(field.name)' is declared here", at: field.range)
         if output.loss.wantsClassIndex && !field.kind.isClassIndex {
-            error(.targetKind, "output '\(output.name)' uses \(output.loss.name), which needs class indices, but its target '\(field.name)' is a \(field.kind.keyword) field (floats)",
+            error(.targetKind, "output '\(output.name)' uses \(output.loss.name), which needs class indices, but its "
+                + "target '\(field.name)' is a \(field.kind.keyword) field (floats)",
                   at: output.target.range, notes: [fieldNote, Note("declare the target as a label: {label: <column or level>}")])
         } else if !output.loss.wantsClassIndex && field.kind.isClassIndex {
             var notes = [fieldNote]
@@ -42,7 +43,8 @@ extension Inference {
             } else {
                 notes.append(Note("for class indices, use cross_entropy with classes(\(field.name)) outputs"))
             }
-            error(.targetKind, "output '\(output.name)' uses \(output.loss.name), which needs float targets, but its target '\(field.name)' is a label (a class index): a label used as a float target",
+            error(.targetKind, "output '\(output.name)' uses \(output.loss.name), which needs float targets, but its "
+                + "target '\(field.name)' is a label (a class index): a label used as a float target",
                   at: output.target.range, notes: notes)
         }
     }
@@ -69,12 +71,13 @@ extension Inference {
         return Note("'\(node.name)' ends with \(last.layer.signature) (layer \(last.index))", at: layers[last.index].kindRange)
     }
 
-    private mutating func checkClassifier(_ output: OutputSpec, _ node: GraphNode, _ field: Field) {
-        let classes = Size.classes(field.name)
+    private mutating func checkClassifier(_ output: OutputSpec, _ node: GraphNode, _ field: FieldSpec) {
+        let classes = SymbolicSize.classes(field.name)
         let target = field.name
         guard field.kind.isClassIndex else { return }
         guard node.outputShape.rank == 1 else {
-            error(.classCountMismatch, "output '\(output.name)' (\(output.loss.name)) needs one score per class, but '\(node.name)' outputs \(node.outputShape)",
+            error(.classCountMismatch, "output '\(output.name)' (\(output.loss.name)) needs one score per class, but "
+                + "'\(node.name)' outputs \(node.outputShape)",
                   at: output.from.range, notes: [widthNote(node)])
             return
         }
@@ -82,7 +85,7 @@ extension Inference {
                 "output '\(output.name)' has {lhs} scores per sample, but its target '\(target)' has {rhs} classes",
                 at: output.from.range, notes: [widthNote(node)])
         if let weights = output.loss.classWeights {
-            require(Size(weights.count), equals: classes, .classCountMismatch,
+            require(SymbolicSize(weights.count), equals: classes, .classCountMismatch,
                     "output '\(output.name)' gives {lhs} class weights, but its target '\(target)' has {rhs} classes", at: output.lossRange)
         }
         let last = node.layers.last?.layer
@@ -90,7 +93,8 @@ extension Inference {
         let endsWithLogSoftmax = if case .logSoftmax? = last { true } else { false }
         if case .crossEntropy = output.loss, endsWithSoftmax || endsWithLogSoftmax {
             let kind = last?.kindName ?? ""
-            error(.softmaxBeforeLoss, "output '\(output.name)' uses cross_entropy, which applies log-softmax itself, but '\(node.name)' already ends with \(kind)",
+            error(.softmaxBeforeLoss, "output '\(output.name)' uses cross_entropy, which applies log-softmax itself, but "
+                + "'\(node.name)' already ends with \(kind)",
                   at: output.lossRange, notes: [lastLayerNote(node), Note("remove the final \(kind): cross_entropy takes raw scores")])
         }
         if case .nll = output.loss, endsWithSoftmax {
@@ -99,7 +103,7 @@ extension Inference {
         }
     }
 
-    private mutating func checkBinary(_ output: OutputSpec, _ node: GraphNode, _ field: Field) {
+    private mutating func checkBinary(_ output: OutputSpec, _ node: GraphNode, _ field: FieldSpec) {
         let name = output.loss.name
         guard node.outputShape.rank == 1,
               require(node.outputShape.dims[0], equals: 1, .bceHead,
@@ -119,7 +123,8 @@ extension Inference {
                   notes: [lastLayerNote(node), Note("end the node with sigmoid, or use bce_with_logits on raw scores")])
         }
         if case .bceWithLogits = output.loss, endsWithSigmoid {
-            error(.doubleSigmoid, "output '\(output.name)' uses bce_with_logits, which applies a sigmoid itself, but '\(node.name)' already ends with sigmoid",
+            error(.doubleSigmoid, "output '\(output.name)' uses bce_with_logits, which applies a sigmoid itself, but "
+                + "'\(node.name)' already ends with sigmoid",
                   at: output.lossRange, notes: [lastLayerNote(node), Note("remove the final sigmoid, or use bce")])
         }
         if !field.kind.isClassIndex, let made = shape(of: field) { checkTargetShape(output, node, made) }

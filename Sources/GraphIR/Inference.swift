@@ -26,7 +26,7 @@ struct Inference {
     /// both depend on class counts in different ways, fail now; a constant against a class count
     /// waits for `bind`. Returns false only when the check failed now.
     @discardableResult
-    mutating func require(_ lhs: Size, equals rhs: Size, _ code: DiagnosticCode, _ template: String,
+    mutating func require(_ lhs: SymbolicSize, equals rhs: SymbolicSize, _ code: DiagnosticCode, _ template: String,
                           at range: SourceRange?, notes: [Note] = []) -> Bool {
         let difference = lhs - rhs
         if difference.terms.isEmpty { return true }
@@ -44,13 +44,13 @@ struct Inference {
 
     /// The shape of a field as the data pipeline will produce it; nil when only the data can tell
     /// (`features` without a column list) or when the field is a class index.
-    func shape(of field: Field) -> TensorShape? {
+    func shape(of field: FieldSpec) -> TensorShape? {
         switch field.kind {
-        case .features(.columns(let columns)): TensorShape([Size(columns.count)])
+        case .features(.columns(let columns)): TensorShape([SymbolicSize(columns.count)])
         case .features(.allExcept): nil
         case .column: TensorShape([1])
         case .onehot(let label): TensorShape([.classes(label)])
-        case .image(let image): TensorShape([Size(image.channels), Size(image.height), Size(image.width)])
+        case .image(let image): TensorShape([SymbolicSize(image.channels), SymbolicSize(image.height), SymbolicSize(image.width)])
         case .label: nil
         }
     }

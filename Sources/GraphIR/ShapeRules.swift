@@ -17,13 +17,13 @@ extension Inference {
             }
             return true
         }
-        func done(_ layer: Layer, _ output: [Size], parameters: Size = 0, flops: Size = 0) -> GraphLayer {
+        func done(_ layer: ResolvedLayer, _ output: [SymbolicSize], parameters: SymbolicSize = 0, flops: SymbolicSize = 0) -> GraphLayer {
             GraphLayer(index: index, layer: layer, initializer: spec.initializer, biasInitializer: spec.biasInitializer,
                        inputShape: input, outputShape: TensorShape(output), parameterCount: parameters, flops: flops, range: spec.range)
         }
-        func pair(_ key: String) -> Pair {
+        func pair(_ key: String) -> HeightWidth {
             let (h, w) = a.pair(key) ?? (1, 1)
-            return Pair(h, w)
+            return HeightWidth(h, w)
         }
 
         switch spec.kind {
@@ -37,7 +37,7 @@ extension Inference {
             }
             let bias = a.bool("bias") ?? true
             return done(.linear(.init(inFeatures: x[0], outFeatures: out, bias: bias)), [out],
-                        parameters: x[0] * out + (bias ? out : 0), flops: Size(2) * x[0] * out + (bias ? out : 0))
+                        parameters: x[0] * out + (bias ? out : 0), flops: SymbolicSize(2) * x[0] * out + (bias ? out : 0))
 
         case "conv2d":
             guard rank([3], "channels x height x width per sample") else { return nil }
@@ -51,18 +51,18 @@ extension Inference {
                   let w = window(x[2], kernel.width, stride.width, padding.width, dilation.width, ceil: false, "width", label, spec, origin)
             else { return nil }
             let bias = a.bool("bias") ?? true
-            let taps = x[0] * Size(kernel.height * kernel.width)
+            let taps = x[0] * SymbolicSize(kernel.height * kernel.width)
             let positions = out * h * w
-            let conv = Layer.Conv2d(inChannels: x[0], outChannels: out, kernel: kernel, stride: stride, padding: padding,
+            let conv = ResolvedLayer.Conv2d(inChannels: x[0], outChannels: out, kernel: kernel, stride: stride, padding: padding,
                                     dilation: dilation, bias: bias)
             return done(.conv2d(conv), [out, h, w], parameters: taps * out + (bias ? out : 0),
-                        flops: Size(2) * taps * positions + (bias ? positions : 0))
+                        flops: SymbolicSize(2) * taps * positions + (bias ? positions : 0))
 
         case "maxpool2d", "avgpool2d":
             guard rank([3], "channels x height x width per sample") else { return nil }
             let kernel = pair("kernel"), padding = pair("padding")
             let stride = a.isGiven("stride") ? pair("stride") : kernel
-            let dilation = spec.kind == "maxpool2d" ? pair("dilation") : Pair(1, 1)
+            let dilation = spec.kind == "maxpool2d" ? pair("dilation") : HeightWidth(1, 1)
             if 2 * padding.height > kernel.height || 2 * padding.width > kernel.width {
                 error(.outOfRange, "\(label) `padding` \(padding) is more than half the kernel \(kernel)", at: a.range(of: "padding"))
                 return nil
@@ -71,9 +71,9 @@ extension Inference {
             guard let h = window(x[1], kernel.height, stride.height, padding.height, dilation.height, ceil: ceil, "height", label, spec, origin),
                   let w = window(x[2], kernel.width, stride.width, padding.width, dilation.width, ceil: ceil, "width", label, spec, origin)
             else { return nil }
-            let pool = Layer.Pool2d(kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceil,
+            let pool = ResolvedLayer.Pool2d(kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceil,
                                     countIncludePad: a.bool("count_include_pad") ?? true)
-            let flops = x[0] * h * w * Size(kernel.height * kernel.width)
+            let flops = x[0] * h * w * SymbolicSize(kernel.height * kernel.width)
             return done(spec.kind == "maxpool2d" ? .maxPool2d(pool) : .avgPool2d(pool), [x[0], h, w], flops: flops)
 
         case "flatten":
@@ -86,9 +86,10 @@ extension Inference {
                       at: a.range(of: key), notes: [origin])
                 return nil
             }
-            let merged = x[(start - 1)...(end - 1)].reduce(Size(1), *)
+            let merged = x[(start - 1)...(end - 1)].reduce(SymbolicSize(1), *)
             guard merged.isLinear else {
-                error(.uncomputableSize, "\(label) would multiply class counts (\(merged)) by flattening \(input)", at: spec.kindRange, notes: [origin])
+                error(.uncomputableSize, "\(label) would multiply class counts (\(merged)) by flattening "
+                    + "\(input)", at: spec.kindRange, notes: [origin])
                 return nil
             }
             return done(.flatten(startDim: start, endDim: end), Array(x[..<(start - 1)]) + [merged] + Array(x[end...]))
@@ -101,14 +102,14 @@ extension Inference {
                       at: a.range(of: "dim"), notes: [origin])
                 return nil
             }
-            return done(spec.kind == "softmax" ? .softmax(dim: dim) : .logSoftmax(dim: dim), x, flops: Size(3) * elements)
+            return done(spec.kind == "softmax" ? .softmax(dim: dim) : .logSoftmax(dim: dim), x, flops: SymbolicSize(3) * elements)
 
         case "batchnorm":
             guard rank([1, 2, 3], "(features), (channels, length) or (channels, height, width) per sample") else { return nil }
             let affine = a.bool("affine") ?? true
-            let norm = Layer.BatchNorm(numFeatures: x[0], spatial: x.count == 3, eps: a.double("eps") ?? 0, momentum: a.double("momentum") ?? 0,
+            let norm = ResolvedLayer.BatchNorm(numFeatures: x[0], spatial: x.count == 3, eps: a.double("eps") ?? 0, momentum: a.double("momentum") ?? 0,
                                        affine: affine, trackRunningStats: a.bool("track_running_stats") ?? true)
-            return done(.batchNorm(norm), x, parameters: affine ? Size(2) * x[0] : 0, flops: Size(2) * elements)
+            return done(.batchNorm(norm), x, parameters: affine ? SymbolicSize(2) * x[0] : 0, flops: SymbolicSize(2) * elements)
 
         case "relu": return done(.relu, x, flops: elements)
         case "leaky_relu": return done(.leakyReLU(negativeSlope: a.double("negative_slope") ?? 0), x, flops: elements)
@@ -129,8 +130,8 @@ extension Inference {
     private func axis(_ given: Int, _ rank: Int) -> Int { given < 0 ? given + rank : given }
 
     /// Output size of a sliding window along one axis, as PyTorch computes it.
-    private mutating func window(_ size: Size, _ kernel: Int, _ stride: Int, _ padding: Int, _ dilation: Int, ceil: Bool,
-                                 _ axisName: String, _ label: String, _ spec: LayerSpec, _ origin: Note) -> Size? {
+    private mutating func window(_ size: SymbolicSize, _ kernel: Int, _ stride: Int, _ padding: Int, _ dilation: Int, ceil: Bool,
+                                 _ axisName: String, _ label: String, _ spec: LayerSpec, _ origin: Note) -> SymbolicSize? {
         let span = dilation * (kernel - 1) + 1
         guard let n = size.constant else {
             // Symbolic spatial sizes only pass through windows that do not divide them.
@@ -139,7 +140,7 @@ extension Inference {
                       at: spec.kindRange, notes: [origin])
                 return nil
             }
-            return size + Size(2 * padding - span + 1)
+            return size + SymbolicSize(2 * padding - span + 1)
         }
         let padded = n + 2 * padding
         guard padded >= span else {
@@ -155,6 +156,6 @@ extension Inference {
             // PyTorch drops a last window that would start in the right padding.
             if (out - 1) * stride >= n + padding { out -= 1 }
         }
-        return Size(out)
+        return SymbolicSize(out)
     }
 }

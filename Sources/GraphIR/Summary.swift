@@ -56,14 +56,14 @@ public enum SummaryReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private static func count(_ size: Size) -> String { size.formatted(grouping: true) }
+    private static func count(_ size: SymbolicSize) -> String { size.formatted(grouping: true) }
 
-    private static func metricName(_ m: Metric) -> String {
+    private static func metricName(_ m: MetricSpec) -> String {
         m.average.map { "\(m.name) (\($0.rawValue))" } ?? m.name
     }
 
     /// `field image (image 1 x 64 x 64)`, `field alphabet (label: level alphabet)`.
-    static func describe(_ field: Field, _ data: DataSpec) -> String {
+    static func describe(_ field: FieldSpec, _ data: DataSpec) -> String {
         let isFolder = if case .imageFolder = data.source { true } else { false }
         let what: String = switch field.kind {
         case .features(.columns(let c)): "features: \(c.count) column\(c.count == 1 ? "" : "s")"
@@ -93,7 +93,7 @@ public enum SummaryReport {
         return parts.joined(separator: "; ")
     }
 
-    static func describe(_ optimizer: Optimizer) -> String {
+    static func describe(_ optimizer: OptimizerSpec) -> String {
         switch optimizer {
         case .sgd(let o):
             var parts = ["lr \(number(o.lr))"]
@@ -115,7 +115,7 @@ public enum SummaryReport {
         }
     }
 
-    static func describe(_ schedule: Schedule) -> String {
+    static func describe(_ schedule: ScheduleSpec) -> String {
         switch schedule {
         case .step(let size, let gamma): "step(every \(size) epochs x \(number(gamma)))"
         case .cosine(let tMax, let etaMin): "cosine(t_max \(tMax), eta_min \(number(etaMin)))"

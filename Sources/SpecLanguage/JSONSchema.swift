@@ -121,7 +121,7 @@ public enum JSONSchema {
         }
     }
 
-    private static func json(_ v: Value) -> JSONValue? {
+    private static func json(_ v: SpecValue) -> JSONValue? {
         switch v {
         case .int(let i): .int(i)
         case .float(let d): d == d.rounded() && abs(d) < 1e15 ? .int(Int(d)) : .double(d)

@@ -9,9 +9,9 @@ public struct Spec: Sendable {
     public var seed: Int
     public var data: DataSpec
     public var model: ModelSpec
-    public var optimizer: Optimizer
+    public var optimizer: OptimizerSpec
     /// Nil: a constant learning rate.
-    public var schedule: Schedule?
+    public var schedule: ScheduleSpec?
     public var train: TrainSpec
 }
 
@@ -19,33 +19,33 @@ public struct Spec: Sendable {
 
 /// Where samples come from and how each is cut into named fields.
 public struct DataSpec: Sendable {
-    public var source: DataSource
+    public var source: DataSourceSpec
     /// In the order written.
-    public var fields: [Field]
+    public var fields: [FieldSpec]
     /// CSV only; the defaults (`error`, `none`) for an image folder.
-    public var preprocessing: Preprocessing
-    public var split: Split
+    public var preprocessing: PreprocessingSpec
+    public var split: SplitSpec
     public var batchSize: Int
     /// Reshuffle the training split every epoch.
     public var shuffle: Bool
     public var range: SourceRange
 
-    public func field(named name: String) -> Field? { fields.first { $0.name == name } }
+    public func field(named name: String) -> FieldSpec? { fields.first { $0.name == name } }
 }
 
-public enum DataSource: Sendable, Hashable {
-    case csv(CSVSource)
-    case imageFolder(ImageFolderSource)
+public enum DataSourceSpec: Sendable, Hashable {
+    case csv(CSVSourceSpec)
+    case imageFolder(ImageFolderSpec)
 }
 
-public struct CSVSource: Sendable, Hashable {
+public struct CSVSourceSpec: Sendable, Hashable {
     /// Relative to the data root.
     public var path: String
     public var delimiter: Character
     public var range: SourceRange
 }
 
-public struct ImageFolderSource: Sendable, Hashable {
+public struct ImageFolderSpec: Sendable, Hashable {
     /// Relative to the data root.
     public var root: String
     /// Names of the directory levels below the root, outermost first.
@@ -56,7 +56,7 @@ public struct ImageFolderSource: Sendable, Hashable {
 }
 
 /// A named part of each sample.
-public struct Field: Sendable, Hashable {
+public struct FieldSpec: Sendable, Hashable {
     public var name: String
     public var kind: FieldKind
     /// The field's whole declaration.
@@ -74,7 +74,7 @@ public enum FieldKind: Sendable, Hashable {
     case column(String)
     /// Float one-hot vector of width `classes(label)`.
     case onehot(label: String)
-    case image(ImageField)
+    case image(ImageFieldSpec)
 
     /// Whether the field yields a class index (as opposed to floats).
     public var isClassIndex: Bool {
@@ -100,7 +100,7 @@ public enum FeatureColumns: Sendable, Hashable {
     case allExcept([String])
 }
 
-public struct ImageField: Sendable, Hashable {
+public struct ImageFieldSpec: Sendable, Hashable {
     /// 1 (grey) or 3 (RGB).
     public var channels: Int
     public var height: Int
@@ -119,7 +119,7 @@ public struct ImageField: Sendable, Hashable {
 }
 
 /// CSV preprocessing, fitted on the training split.
-public struct Preprocessing: Sendable, Hashable {
+public struct PreprocessingSpec: Sendable, Hashable {
     public enum Missing: String, Sendable, Hashable { case error, drop, mean }
     public enum Normalization: String, Sendable, Hashable { case none, minmax, zscore }
     public var missing: Missing
@@ -133,7 +133,7 @@ public struct Preprocessing: Sendable, Hashable {
 
 /// Held-out fractions: permute with `seed`, the first `test` fraction (rounded) is the test split,
 /// the next `validation` fraction the validation split, the rest trains.
-public struct Split: Sendable, Hashable {
+public struct SplitSpec: Sendable, Hashable {
     public var test: Double
     public var validation: Double
     /// The split's own seed, or the spec's seed when not given.
@@ -156,7 +156,7 @@ public struct ModelSpec: Sendable {
 public struct InputSpec: Sendable {
     public var name: String
     /// Per sample, without the batch axis.
-    public var shape: [Size]
+    public var shape: [SymbolicSize]
     public var nameRange: SourceRange
     public var shapeRange: SourceRange
     /// Where each dimension is written.
@@ -199,10 +199,10 @@ public struct NodeSpec: Sendable {
 public struct LayerSpec: Sendable {
     /// The registry name: `linear`, `conv2d`, ...
     public var kind: String
-    public var options: Options
+    public var options: SpecOptions
     /// Nil: PyTorch's default initialisation for the layer.
-    public var initializer: Initializer?
-    public var biasInitializer: Initializer?
+    public var initializer: InitializerSpec?
+    public var biasInitializer: InitializerSpec?
     public var kindRange: SourceRange
     public var range: SourceRange
 }
@@ -212,12 +212,12 @@ public struct OutputSpec: Sendable {
     public var name: String
     public var from: Reference
     public var target: Reference
-    public var loss: Loss
+    public var loss: LossSpec
     public var lossRange: SourceRange
     /// Weight of this loss in the objective.
     public var weight: Double
     public var weightRange: SourceRange?
-    public var metrics: [Metric]
+    public var metrics: [MetricSpec]
     public var nameRange: SourceRange
     public var range: SourceRange
 }
@@ -232,11 +232,11 @@ public struct TrainSpec: Sendable {
     public var checkpointEvery: Int
     /// Clip the global gradient norm to this before each step (`nn.utils.clip_grad_norm_`).
     public var clipGradNorm: Double?
-    public var earlyStopping: EarlyStopping?
+    public var earlyStopping: EarlyStoppingSpec?
 }
 
 /// Stop when a held-out metric has not improved for `patience` evaluations.
-public struct EarlyStopping: Sendable {
+public struct EarlyStoppingSpec: Sendable {
     public enum Mode: String, Sendable { case min, max }
     /// `loss`, `<output>.loss` or `<output>.<metric>`.
     public var metric: String

@@ -2,7 +2,7 @@ import Diagnostics
 
 /// An optimizer with every PyTorch argument resolved (PyTorch's defaults where the spec is silent).
 /// LocatedValue names follow PyTorch's (`weight_decay` is `weightDecay`).
-public enum Optimizer: Sendable, Hashable {
+public enum OptimizerSpec: Sendable, Hashable {
     case sgd(SGD)
     case adam(Adam)
     /// AdamW: Adam's arguments with `weight_decay` 0.01 by default and decay always decoupled.
@@ -94,7 +94,7 @@ public enum Optimizer: Sendable, Hashable {
 }
 
 /// A learning-rate schedule, stepped once per epoch.
-public enum Schedule: Sendable, Hashable {
+public enum ScheduleSpec: Sendable, Hashable {
     /// `StepLR`: multiply by `gamma` every `stepSize` epochs.
     case step(stepSize: Int, gamma: Double)
     /// `CosineAnnealingLR` over `tMax` epochs (the spec's `train.epochs` when not given) down to `etaMin`.
@@ -102,7 +102,7 @@ public enum Schedule: Sendable, Hashable {
 }
 
 /// A loss with its options.
-public enum Loss: Sendable, Hashable {
+public enum LossSpec: Sendable, Hashable {
     /// On logits against class indices; `classWeights` has one entry per class.
     case crossEntropy(labelSmoothing: Double, classWeights: [Double]?)
     /// On log-probabilities against class indices.
@@ -151,7 +151,7 @@ public enum Loss: Sendable, Hashable {
 }
 
 /// A metric of an output, resolved for the output's kind.
-public struct Metric: Sendable, Hashable {
+public struct MetricSpec: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         case accuracy, precision, recall, f1
     }
@@ -175,7 +175,7 @@ public struct Metric: Sendable, Hashable {
 }
 
 /// A weight or bias initializer with PyTorch's argument names and defaults.
-public enum Initializer: Sendable, Hashable {
+public enum InitializerSpec: Sendable, Hashable {
     public enum FanMode: String, Sendable, Hashable { case fanIn = "fan_in", fanOut = "fan_out" }
 
     case kaimingUniform(a: Double, mode: FanMode, nonlinearity: String)

@@ -13,7 +13,8 @@ public enum YAMLReader {
         if let bad = firstInvalidUTF8(bytes) {
             let file = SourceFile(path: path, text: String(decoding: bytes, as: UTF8.self))
             let at = file.location(atScalarOffset: bad.scalarIndex)
-            let d = Diagnostic(.notUTF8, "the file is not valid UTF-8: byte 0x\(String(bytes[bad.byteOffset], radix: 16, uppercase: true)) at offset \(bad.byteOffset)",
+            let d = Diagnostic(.notUTF8, "the file is not valid UTF-8: byte "
+                + "0x\(String(bytes[bad.byteOffset], radix: 16, uppercase: true)) at offset \(bad.byteOffset)",
                                at: SourceRange(at: at), notes: [Note("specs must be saved as UTF-8")])
             return YAMLDocument(file: file, root: nil, diagnostics: [d])
         }

@@ -71,10 +71,10 @@ import Testing
         let layers = try #require(c.graph).nodes[0].layers
         // conv: 4*3*3*3 weights, no bias; 6x6 outputs of 27 multiply-adds each.
         #expect(layers[0].parameterCount == 108)
-        #expect(layers[0].flops == Size(2 * 27 * 4 * 36))
+        #expect(layers[0].flops == SymbolicSize(2 * 27 * 4 * 36))
         #expect(layers[1].flops == 144)
-        #expect(layers[3].parameterCount == Size(145) * .classes("c"))
-        #expect(layers[3].flops == Size(289) * .classes("c"))
+        #expect(layers[3].parameterCount == SymbolicSize(145) * .classes("c"))
+        #expect(layers[3].flops == SymbolicSize(289) * .classes("c"))
         #expect(c.graph?.parameterCount.description == "108 + 145*classes(c)")
     }
 

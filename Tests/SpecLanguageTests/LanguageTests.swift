@@ -6,27 +6,27 @@ import YAMLReader
 
 @Suite struct SizeTests {
     @Test func parsesLinearForms() throws {
-        #expect(try Size.parse("128 + classes(alphabet)").get() == Size(128) + .classes("alphabet"))
-        #expect(try Size.parse("2 * classes(a) - 1").get().description == "-1 + 2*classes(a)")
-        #expect(try Size.parse("(classes(a) + 1) * 3").get().description == "3 + 3*classes(a)")
-        #expect(try Size.parse(" classes( a ) ").get() == .classes("a"))
-        #expect(try Size.parse("classes(a) * classes(b)").get().isLinear == false)
+        #expect(try SymbolicSize.parse("128 + classes(alphabet)").get() == SymbolicSize(128) + .classes("alphabet"))
+        #expect(try SymbolicSize.parse("2 * classes(a) - 1").get().description == "-1 + 2*classes(a)")
+        #expect(try SymbolicSize.parse("(classes(a) + 1) * 3").get().description == "3 + 3*classes(a)")
+        #expect(try SymbolicSize.parse(" classes( a ) ").get() == .classes("a"))
+        #expect(try SymbolicSize.parse("classes(a) * classes(b)").get().isLinear == false)
     }
 
     @Test func refusesMalformedExpressions() {
         for text in ["", "classes", "classes()", "clases(a)", "1 +", "(1", "1e3", "10000000000000000000000", "a", "1 ** 2"] {
-            #expect(throws: SizeSyntaxError.self, "\(text)") { try Size.parse(text).get() }
+            #expect(throws: SizeSyntaxError.self, "\(text)") { try SymbolicSize.parse(text).get() }
         }
     }
 
     @Test func bindsAndFormats() {
-        let s = Size(2_097_280) + Size(129) * .classes("alphabet")
+        let s = SymbolicSize(2_097_280) + SymbolicSize(129) * .classes("alphabet")
         #expect(s.formatted(grouping: true) == "2,097,280 + 129*classes(alphabet)")
         #expect(s.symbols == ["alphabet"])
-        #expect(s.substituting(["alphabet": 8]) == Size(2_098_312))
+        #expect(s.substituting(["alphabet": 8]) == SymbolicSize(2_098_312))
         #expect(s.substituting(["alphabet": 8]).constant == 2_098_312)
-        #expect((Size.classes("a") * .classes("b")).degree == 2)
-        #expect((Size.classes("a") - .classes("a")).constant == 0)
+        #expect((SymbolicSize.classes("a") * .classes("b")).degree == 2)
+        #expect((SymbolicSize.classes("a") - .classes("a")).constant == 0)
     }
 }
 
@@ -104,7 +104,7 @@ import YAMLReader
         #expect(spec.schedule == nil)
         #expect(spec.data.batchSize == 32)
         #expect(spec.data.shuffle)
-        #expect(spec.data.preprocessing == Preprocessing(missing: .error, normalize: .none))
+        #expect(spec.data.preprocessing == PreprocessingSpec(missing: .error, normalize: .none))
         #expect(spec.data.split.test == 0 && spec.data.split.validation == 0 && spec.data.split.stratify == nil)
         #expect(spec.model.outputs[0].weight == 1)
         guard case .csv(let csv) = spec.data.source else { Issue.record("not CSV"); return }

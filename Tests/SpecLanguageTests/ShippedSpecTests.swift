@@ -80,7 +80,7 @@ import Testing
 
     @Test func waterRawDeclaresItsPreprocessing() throws {
         let (spec, graph) = try Self.compile("water_raw.yaml")
-        #expect(spec.data.preprocessing == Preprocessing(missing: .drop, normalize: .minmax))
+        #expect(spec.data.preprocessing == PreprocessingSpec(missing: .drop, normalize: .minmax))
         #expect(spec.data.field(named: "features")?.kind == .features(.allExcept([])))
         guard case .csv(let csv) = spec.data.source else { Issue.record("not a CSV source"); return }
         #expect(csv.path == "water/water_potability.csv")
@@ -103,7 +103,7 @@ import Testing
         #expect(graph.inputs.map(\.name) == ["image", "alphabet_onehot"])
         #expect(graph.inputs.map(\.shape) == [TensorShape([1, 64, 64]), TensorShape([8])])
         #expect(spec.data.field(named: "alphabet_onehot")?.kind == .onehot(label: "alphabet"))
-        #expect(spec.data.field(named: "image")?.kind == .image(ImageField(channels: 1, height: 64, width: 64, mean: nil, std: nil)))
+        #expect(spec.data.field(named: "image")?.kind == .image(ImageFieldSpec(channels: 1, height: 64, width: 64, mean: nil, std: nil)))
         #expect(graph.outputs.map(\.loss) == [.crossEntropy(labelSmoothing: 0, classWeights: nil)])
         #expect(spec.data.batchSize == 32)
         guard case .adam = spec.optimizer else { Issue.record("not Adam"); return }

@@ -1,15 +1,15 @@
 import Diagnostics
 
 extension SpecBuilder {
-    mutating func buildData(_ a: Options, seed: Int) -> DataSpec {
+    mutating func buildData(_ a: SpecOptions, seed: Int) -> DataSpec {
         let placeholder = a.range
-        var source = DataSource.csv(CSVSource(path: "", delimiter: ",", range: placeholder))
+        var source = DataSourceSpec.csv(CSVSourceSpec(path: "", delimiter: ",", range: placeholder))
         if let c = a.component("source") {
             source = buildSource(c)
         } else {
             incomplete.data = true
         }
-        var fields: [Field] = []
+        var fields: [FieldSpec] = []
         var onehotRanges: [String: SourceRange] = [:]
         for entry in a.map("fields") ?? [] {
             guard case .component(let c) = entry.argument.value, !c.options.hasErrors else {
@@ -18,7 +18,7 @@ extension SpecBuilder {
             }
             if c.name == "onehot" { onehotRanges[entry.name] = c.options.range(of: "label") }
             if let kind = buildField(c, name: entry.name, source: source) {
-                fields.append(Field(name: entry.name, kind: kind, range: entry.argument.range ?? entry.nameRange, nameRange: entry.nameRange))
+                fields.append(FieldSpec(name: entry.name, kind: kind, range: entry.argument.range ?? entry.nameRange, nameRange: entry.nameRange))
             } else {
                 incomplete.fields.insert(entry.name)
             }
@@ -35,28 +35,28 @@ extension SpecBuilder {
                       at: p.range(of: key))
             }
         }
-        let preprocessing = Preprocessing(missing: Preprocessing.Missing(rawValue: p?.string("missing") ?? "") ?? .error,
-                                          normalize: Preprocessing.Normalization(rawValue: p?.string("normalize") ?? "") ?? .none)
+        let preprocessing = PreprocessingSpec(missing: PreprocessingSpec.Missing(rawValue: p?.string("missing") ?? "") ?? .error,
+                                          normalize: PreprocessingSpec.Normalization(rawValue: p?.string("normalize") ?? "") ?? .none)
         let split = buildSplit(a.record("split"), seed: seed, fields: fields, allNames: allNames, owner: a.range)
         return DataSpec(source: source, fields: fields, preprocessing: preprocessing, split: split,
                         batchSize: a.int("batch_size") ?? 1, shuffle: a.flag("shuffle"), range: a.range)
     }
 
-    private mutating func buildSource(_ c: Component) -> DataSource {
+    private mutating func buildSource(_ c: SpecComponent) -> DataSourceSpec {
         let a = c.options
         if c.name == "image_folder" {
-            return .imageFolder(ImageFolderSource(root: a.string("root") ?? "", levels: a.strings("levels") ?? [],
+            return .imageFolder(ImageFolderSpec(root: a.string("root") ?? "", levels: a.strings("levels") ?? [],
                                                   extensions: (a.strings("extensions") ?? []).map { $0.lowercased() }, range: c.range))
         }
         let delimiter = a.string("delimiter") ?? ","
         if delimiter.count != 1 {
             error(.outOfRange, "`data.source.csv.delimiter` must be one character, found '\(delimiter)'", at: a.range(of: "delimiter"))
         }
-        return .csv(CSVSource(path: a.string("path") ?? "", delimiter: delimiter.first ?? ",", range: c.range))
+        return .csv(CSVSourceSpec(path: a.string("path") ?? "", delimiter: delimiter.first ?? ",", range: c.range))
     }
 
     /// The typed field, or nil when it contradicts its source (reported).
-    private mutating func buildField(_ c: Component, name: String, source: DataSource) -> FieldKind? {
+    private mutating func buildField(_ c: SpecComponent, name: String, source: DataSourceSpec) -> FieldKind? {
         let a = c.options
         let isCSV = if case .csv = source { true } else { false }
         let sourceName = isCSV ? "a CSV file" : "an image folder"
@@ -95,14 +95,15 @@ extension SpecBuilder {
         }
     }
 
-    private mutating func buildImage(_ a: Options, name: String) -> FieldKind? {
+    private mutating func buildImage(_ a: SpecOptions, name: String) -> FieldKind? {
         let channels = a.int("channels") ?? 1
         if channels == 2 {
             error(.outOfRange, "`data.fields.\(name).image.channels` must be 1 or 3, found 2", at: a.range(of: "channels"))
         }
         for key in ["mean", "std"] {
             if let values = a.doubles(key), values.count != channels {
-                error(.conflictingOptions, "`data.fields.\(name).image.\(key)` has \(values.count) value\(values.count == 1 ? "" : "s") for \(channels) channel\(channels == 1 ? "" : "s")",
+                error(.conflictingOptions, "`data.fields.\(name).image.\(key)` has \(values.count) "
+                    + "value\(values.count == 1 ? "" : "s") for \(channels) channel\(channels == 1 ? "" : "s")",
                       at: a.range(of: key))
             }
         }
@@ -113,11 +114,11 @@ extension SpecBuilder {
         }
         let size = a.ints("size") ?? []
         guard size.count == 2 else { return nil }
-        return .image(ImageField(channels: channels, height: size[0], width: size[1], mean: a.doubles("mean"), std: a.doubles("std")))
+        return .image(ImageFieldSpec(channels: channels, height: size[0], width: size[1], mean: a.doubles("mean"), std: a.doubles("std")))
     }
 
     /// `onehot: x` must name a label field.
-    private mutating func checkFieldReferences(_ fields: [Field], ranges: [String: SourceRange]) {
+    private mutating func checkFieldReferences(_ fields: [FieldSpec], ranges: [String: SourceRange]) {
         let labels = fields.filter(\.kind.isClassIndex).map(\.name)
         for field in fields {
             guard case .onehot(let label) = field.kind, !incomplete.fields.contains(label) else { continue }
@@ -135,8 +136,8 @@ extension SpecBuilder {
     }
 
     /// A CSV column read by two fields is a slip: most often the label column listed among the features.
-    private mutating func checkColumnsReadOnce(_ fields: [Field]) {
-        var readers: [String: Field] = [:]
+    private mutating func checkColumnsReadOnce(_ fields: [FieldSpec]) {
+        var readers: [String: FieldSpec] = [:]
         for field in fields {
             let columns: [String] = switch field.kind {
             case .features(.columns(let c)): c
@@ -159,11 +160,12 @@ extension SpecBuilder {
         }
     }
 
-    private mutating func buildSplit(_ a: Options?, seed: Int, fields: [Field], allNames: [String], owner: SourceRange) -> Split {
-        guard let a else { return Split(test: 0, validation: 0, seed: seed, stratify: nil, range: owner) }
+    private mutating func buildSplit(_ a: SpecOptions?, seed: Int, fields: [FieldSpec], allNames: [String], owner: SourceRange) -> SplitSpec {
+        guard let a else { return SplitSpec(test: 0, validation: 0, seed: seed, stratify: nil, range: owner) }
         let test = a.number("test"), validation = a.number("validation")
         if test + validation >= 1 {
-            error(.splitTooLarge, "`data.split` holds out \(Value.number(test)) for testing and \(Value.number(validation)) for validation, which leaves nothing to train on",
+            error(.splitTooLarge, "`data.split` holds out \(SpecValue.number(test)) for testing and "
+                + "\(SpecValue.number(validation)) for validation, which leaves nothing to train on",
                   at: a.range(of: a.isGiven("validation") ? "validation" : "test"),
                   notes: [Note("the held-out fractions must add up to less than 1")])
         }
@@ -179,6 +181,6 @@ extension SpecBuilder {
                       notes: [Suggestion.note(for: stratify, among: allNames)].compactMap { $0 })
             }
         }
-        return Split(test: test, validation: validation, seed: a.int("seed") ?? seed, stratify: stratify, range: a.range)
+        return SplitSpec(test: test, validation: validation, seed: a.int("seed") ?? seed, stratify: stratify, range: a.range)
     }
 }

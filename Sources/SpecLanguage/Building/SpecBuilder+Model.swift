@@ -1,7 +1,7 @@
 import Diagnostics
 
 extension SpecBuilder {
-    mutating func buildModel(_ a: Options, data: DataSpec) -> ModelSpec {
+    mutating func buildModel(_ a: SpecOptions, data: DataSpec) -> ModelSpec {
         let inputEntries = a.map("inputs") ?? [], nodeEntries = a.map("nodes") ?? []
         let inputNames = inputEntries.map(\.name), nodeNames = nodeEntries.map(\.name)
 
@@ -87,14 +87,14 @@ extension SpecBuilder {
         }
     }
 
-    private mutating func buildLayer(_ c: Component) -> LayerSpec {
+    private mutating func buildLayer(_ c: SpecComponent) -> LayerSpec {
         LayerSpec(kind: c.name, options: c.options,
                   initializer: c.options.component("init").map { buildInitializer($0) },
                   biasInitializer: c.options.component("bias_init").map { buildInitializer($0) },
                   kindRange: c.nameRange, range: c.range)
     }
 
-    private mutating func buildOutput(_ entry: NamedValue, _ r: Options, data: DataSpec, nodeNames: [String], inputNames: [String]) -> OutputSpec? {
+    private mutating func buildOutput(_ entry: NamedValue, _ r: SpecOptions, data: DataSpec, nodeNames: [String], inputNames: [String]) -> OutputSpec? {
         guard let from = r.string("from"), let target = r.string("target"), let lossComponent = r.component("loss") else { return nil }
         if !nodeNames.contains(from) {
             var notes = [Suggestion.note(for: from, among: nodeNames)].compactMap { $0 }
@@ -106,7 +106,7 @@ extension SpecBuilder {
                   notes: [Suggestion.note(for: target, among: data.fields.map(\.name))].compactMap { $0 })
         }
         let loss = buildLoss(lossComponent)
-        var metrics: [Metric] = []
+        var metrics: [MetricSpec] = []
         for item in r.list("metrics") ?? [] {
             guard case .component(let c) = item.value else { continue }
             if let m = buildMetric(c, loss: loss, output: entry.name) { metrics.append(m) }
@@ -120,7 +120,7 @@ extension SpecBuilder {
                           nameRange: entry.nameRange, range: r.range)
     }
 
-    private func buildLoss(_ c: Component) -> Loss {
+    private func buildLoss(_ c: SpecComponent) -> LossSpec {
         let a = c.options
         switch c.name {
         case "cross_entropy": return .crossEntropy(labelSmoothing: a.number("label_smoothing"), classWeights: a.doubles("class_weights"))
@@ -133,25 +133,26 @@ extension SpecBuilder {
     }
 
     /// The metric resolved for its output's loss; options that contradict the output are reported.
-    private mutating func buildMetric(_ c: Component, loss: Loss, output: String) -> Metric? {
-        guard let kind = Metric.Kind(rawValue: c.name) else { return nil }
+    private mutating func buildMetric(_ c: SpecComponent, loss: LossSpec, output: String) -> MetricSpec? {
+        guard let kind = MetricSpec.Kind(rawValue: c.name) else { return nil }
         let a = c.options
         if !loss.isBinary && !loss.wantsClassIndex {
-            error(.metricMismatch, "output '\(output)' is a regression (\(loss.name)); \(kind.rawValue) needs a classification output", at: c.nameRange)
+            error(.metricMismatch, "output '\(output)' is a regression (\(loss.name)); \(kind.rawValue) needs a "
+                + "classification output", at: c.nameRange)
             return nil
         }
         if loss.wantsClassIndex && a.isGiven("threshold") {
             error(.metricMismatch, "output '\(output)' is multi-class (\(loss.name)), classified by argmax; `threshold` applies to one-unit outputs",
                   at: a.range(of: "threshold"))
         }
-        var average: Metric.Average? = nil
+        var average: MetricSpec.Average? = nil
         if kind != .accuracy {
-            average = a.string("average").flatMap(Metric.Average.init) ?? (loss.isBinary ? .binary : .macro)
+            average = a.string("average").flatMap(MetricSpec.Average.init) ?? (loss.isBinary ? .binary : .macro)
             if loss.wantsClassIndex && average == .binary {
                 error(.metricMismatch, "output '\(output)' is multi-class (\(loss.name)); `average: binary` needs a one-unit output",
                       at: a.range(of: "average"), notes: [Note("use `average: macro`")])
             }
         }
-        return Metric(kind: kind, average: average, threshold: a.number("threshold"), range: c.range)
+        return MetricSpec(kind: kind, average: average, threshold: a.number("threshold"), range: c.range)
     }
 }

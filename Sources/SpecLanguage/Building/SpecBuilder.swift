@@ -31,15 +31,15 @@ struct SpecBuilder {
             data = buildData(record, seed: top.int("seed") ?? 0)
         } else {
             incomplete.data = true
-            data = DataSpec(source: .csv(CSVSource(path: "", delimiter: ",", range: start)), fields: [],
-                            preprocessing: Preprocessing(missing: .error, normalize: .none),
-                            split: Split(test: 0, validation: 0, seed: 0, stratify: nil, range: start),
+            data = DataSpec(source: .csv(CSVSourceSpec(path: "", delimiter: ",", range: start)), fields: [],
+                            preprocessing: PreprocessingSpec(missing: .error, normalize: .none),
+                            split: SplitSpec(test: 0, validation: 0, seed: 0, stratify: nil, range: start),
                             batchSize: 1, shuffle: false, range: start)
         }
         let model = top.record("model").map { buildModel($0, data: data) } ?? ModelSpec(inputs: [], nodes: [], outputs: [])
         checkClassReferences(data)
         let train = buildTrain(top.record("train"), outputs: model.outputs, split: data.split)
-        var optimizer = Optimizer.sgd(.init(lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false))
+        var optimizer = OptimizerSpec.sgd(.init(lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false))
         if let c = top.component("optimizer") {
             checkOptimizer(c)
             optimizer = buildOptimizer(c)
@@ -67,12 +67,12 @@ struct SpecBuilder {
 
     // MARK: - Training
 
-    private func buildOptimizer(_ c: Component) -> Optimizer {
+    private func buildOptimizer(_ c: SpecComponent) -> OptimizerSpec {
         let a = c.options
         switch c.name {
         case "adam", "adamw":
             let (b1, b2) = a.floatPair("betas") ?? (0, 0)
-            let o = Optimizer.Adam(lr: a.number("lr"), beta1: b1, beta2: b2, eps: a.number("eps"), weightDecay: a.number("weight_decay"),
+            let o = OptimizerSpec.Adam(lr: a.number("lr"), beta1: b1, beta2: b2, eps: a.number("eps"), weightDecay: a.number("weight_decay"),
                                    amsgrad: a.flag("amsgrad"), maximize: a.flag("maximize"),
                                    decoupledWeightDecay: c.name == "adamw" || a.flag("decoupled_weight_decay"))
             return c.name == "adam" ? .adam(o) : .adamw(o)
@@ -90,16 +90,17 @@ struct SpecBuilder {
     }
 
     /// PyTorch refuses Nesterov momentum without momentum or with dampening; so does specrun, at the place.
-    mutating func checkOptimizer(_ c: Component) {
+    mutating func checkOptimizer(_ c: SpecComponent) {
         guard c.name == "sgd", c.options.flag("nesterov") else { return }
         let a = c.options
         if a.number("momentum") <= 0 || a.number("dampening") != 0 {
-            error(.conflictingOptions, "`optimizer.sgd.nesterov` needs `momentum` above 0 and `dampening` 0 (momentum \(Value.number(a.number("momentum"))), dampening \(Value.number(a.number("dampening"))))",
+            error(.conflictingOptions, "`optimizer.sgd.nesterov` needs `momentum` above 0 and `dampening` 0 (momentum "
+                + "\(SpecValue.number(a.number("momentum"))), dampening \(SpecValue.number(a.number("dampening"))))",
                   at: a.range(of: "nesterov"))
         }
     }
 
-    private func buildSchedule(_ c: Component, epochs: Int) -> Schedule {
+    private func buildSchedule(_ c: SpecComponent, epochs: Int) -> ScheduleSpec {
         let a = c.options
         switch c.name {
         case "cosine": return .cosine(tMax: a.int("t_max") ?? epochs, etaMin: a.number("eta_min"))
@@ -107,9 +108,9 @@ struct SpecBuilder {
         }
     }
 
-    mutating func buildInitializer(_ c: Component) -> Initializer {
+    mutating func buildInitializer(_ c: SpecComponent) -> InitializerSpec {
         let a = c.options
-        let mode = Initializer.FanMode(rawValue: a.string("mode") ?? "") ?? .fanIn
+        let mode = InitializerSpec.FanMode(rawValue: a.string("mode") ?? "") ?? .fanIn
         switch c.name {
         case "kaiming_uniform": return .kaimingUniform(a: a.number("a"), mode: mode, nonlinearity: a.string("nonlinearity") ?? "")
         case "kaiming_normal": return .kaimingNormal(a: a.number("a"), mode: mode, nonlinearity: a.string("nonlinearity") ?? "")
@@ -117,7 +118,8 @@ struct SpecBuilder {
         case "xavier_normal": return .xavierNormal(gain: a.number("gain"))
         case "uniform":
             if a.number("a") >= a.number("b") && !a.hasErrors {
-                error(.conflictingOptions, "uniform initializer needs `a` below `b`, found a = \(Value.number(a.number("a"))), b = \(Value.number(a.number("b")))",
+                error(.conflictingOptions, "uniform initializer needs `a` below `b`, found a = "
+                    + "\(SpecValue.number(a.number("a"))), b = \(SpecValue.number(a.number("b")))",
                       at: c.nameRange)
             }
             return .uniform(a: a.number("a"), b: a.number("b"))
@@ -131,7 +133,7 @@ struct SpecBuilder {
 
 /// Reading keys that the decoder has filled: a key is absent only after an error was reported,
 /// and then the draft's value does not matter, so these fall back to zero values.
-extension Options {
+extension SpecOptions {
     func number(_ key: String) -> Double { double(key) ?? 0 }
     func flag(_ key: String) -> Bool { bool(key) ?? false }
 }

@@ -3,7 +3,7 @@ import YAMLReader
 
 extension Decoder {
     /// A family member written as a bare name (`elu`) or a one-key mapping (`{conv2d: {out: 16}}`).
-    mutating func decodeComponent(_ node: YAMLNode, family: Family, path: String) -> Component? {
+    mutating func decodeComponent(_ node: YAMLNode, family: Family, path: String) -> SpecComponent? {
         let members = Registry.kinds(of: family)
         let name: String, nameRange: SourceRange, options: YAMLNode?
         if let s = node.scalar, PlainScalar(s) != .null {
@@ -20,7 +20,8 @@ extension Decoder {
                   at: node.range, notes: notes)
             return nil
         } else {
-            error(.malformedOption, "`\(path)` must be \(family.withArticle): a name such as '\(members[0].name)' or {name: {options}}; found \(node.kindDescription)",
+            error(.malformedOption, "`\(path)` must be \(family.withArticle): a name such as '\(members[0].name)' or "
+                + "{name: {options}}; found \(node.kindDescription)",
                   at: node.range)
             return nil
         }
@@ -38,7 +39,8 @@ extension Decoder {
             pairs = mapping
         } else if let options, !PlainScalar.isNull(options) {
             guard let shorthand = kind.shorthand else {
-                error(.malformedOption, "the options of \(family.noun) '\(name)' must be a mapping such as {\(name): {\(kind.parameters.first.map { "\($0.name): ..." } ?? "")}}, found \(options.kindDescription)",
+                error(.malformedOption, "the options of \(family.noun) '\(name)' must be a mapping such as {\(name): "
+                    + "{\(kind.parameters.first.map { "\($0.name): ..." } ?? "")}}, found \(options.kindDescription)",
                       at: options.range)
                 return nil
             }
@@ -48,6 +50,6 @@ extension Decoder {
         }
         let decoded = decodeKeys(pairs, kind.parameters, path: optionsPath, range: options?.range ?? nameRange,
                                    owner: nameRange, kindNames: [])
-        return Component(name: name, nameRange: nameRange, options: decoded, range: node.range)
+        return SpecComponent(name: name, nameRange: nameRange, options: decoded, range: node.range)
     }
 }

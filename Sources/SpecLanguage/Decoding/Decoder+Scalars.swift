@@ -37,7 +37,7 @@ extension Decoder {
 
     private mutating func check(_ x: Double, _ bounds: Bounds?, path: String, at node: YAMLNode) -> Bool {
         guard let bounds, !bounds.contains(x) else { return true }
-        error(.outOfRange, "`\(path)` must be \(bounds), found \(node.scalar?.value ?? Value.number(x))", at: node.range)
+        error(.outOfRange, "`\(path)` must be \(bounds), found \(node.scalar?.value ?? SpecValue.number(x))", at: node.range)
         return false
     }
 
@@ -50,7 +50,7 @@ extension Decoder {
         case .int(let i):
             return check(Double(i), bounds, path: path, at: node) ? i : nil
         case .float(let d):
-            error(.wrongType, "`\(path)` must be an integer, found \(Value.number(d) == s.value ? s.value : "'\(s.value)'")", at: node.range,
+            error(.wrongType, "`\(path)` must be an integer, found \(SpecValue.number(d) == s.value ? s.value : "'\(s.value)'")", at: node.range,
                   notes: d == d.rounded() ? [Note("write it without a decimal point or exponent")] : [])
             return nil
         default:
@@ -75,7 +75,7 @@ extension Decoder {
         return check(d, bounds, path: path, at: node) ? d : nil
     }
 
-    mutating func decodeBool(_ node: YAMLNode, path: String) -> Value? {
+    mutating func decodeBool(_ node: YAMLNode, path: String) -> SpecValue? {
         if let s = node.scalar, case .bool(let b) = PlainScalar(s) { return .bool(b) }
         wrongType(node, .bool, path: path)
         return nil
@@ -90,22 +90,22 @@ extension Decoder {
         return s.value
     }
 
-    mutating func decodeSize(_ node: YAMLNode, path: String, bounds: Bounds?) -> Size? {
+    mutating func decodeSize(_ node: YAMLNode, path: String, bounds: Bounds?) -> SymbolicSize? {
         guard let s = node.scalar, PlainScalar(s) != .null else {
             wrongType(node, .size, path: path)
             return nil
         }
         switch PlainScalar(s) {
         case .int(let i):
-            return check(Double(i), bounds, path: path, at: node) ? Size(i) : nil
+            return check(Double(i), bounds, path: path, at: node) ? SymbolicSize(i) : nil
         case .float, .bool:
             wrongType(node, .size, path: path)
             return nil
         default:
             break
         }
-        let size: Size
-        switch Size.parse(s.value) {
+        let size: SymbolicSize
+        switch SymbolicSize.parse(s.value) {
         case .success(let v): size = v
         case .failure(let e):
             error(.badSize, "`\(path)` is not a size: \(e.message)", at: node.range,
@@ -119,7 +119,7 @@ extension Decoder {
         }
         for symbol in size.symbols { classUses.append((symbol, node.range)) }
         if let c = size.constant {
-            return check(Double(c), bounds, path: path, at: node) ? Size(c) : nil
+            return check(Double(c), bounds, path: path, at: node) ? SymbolicSize(c) : nil
         }
         guard size.terms.allSatisfy({ $0.key.isEmpty || $0.value > 0 }) else {
             error(.badSize, "`\(path)` subtracts a class count (\(size)); sizes may only add class counts", at: node.range)

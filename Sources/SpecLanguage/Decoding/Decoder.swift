@@ -1,7 +1,7 @@
 import Diagnostics
 import YAMLReader
 
-/// Checks a YAML tree against the registry's types and turns it into `Value`s, collecting a
+/// Checks a YAML tree against the registry's types and turns it into `SpecValue`s, collecting a
 /// diagnostic for every problem and carrying on: a key whose value is wrong is left out (and its
 /// mapping marked `hasErrors`), so later checks can still run on the rest.
 struct Decoder {
@@ -14,13 +14,13 @@ struct Decoder {
     }
 
     /// Decodes a value of a type; nil (with a diagnostic) when it does not fit.
-    mutating func decode(_ node: YAMLNode, as type: ParameterType, path: String, bounds: Bounds?) -> Value? {
+    mutating func decode(_ node: YAMLNode, as type: ParameterType, path: String, bounds: Bounds?) -> SpecValue? {
         switch type {
-        case .int: return decodeInt(node, path: path, bounds: bounds).map(Value.int)
-        case .float: return decodeFloat(node, path: path, bounds: bounds).map(Value.float)
+        case .int: return decodeInt(node, path: path, bounds: bounds).map(SpecValue.int)
+        case .float: return decodeFloat(node, path: path, bounds: bounds).map(SpecValue.float)
         case .bool: return decodeBool(node, path: path)
-        case .string, .reference: return decodeString(node, path: path, type: type).map(Value.string)
-        case .size: return decodeSize(node, path: path, bounds: bounds).map(Value.size)
+        case .string, .reference: return decodeString(node, path: path, type: type).map(SpecValue.string)
+        case .size: return decodeSize(node, path: path, bounds: bounds).map(SpecValue.size)
         case .choice(let choices):
             guard let word = decodeString(node, path: path, type: type) else { return nil }
             guard choices.contains(word) else {
@@ -52,21 +52,22 @@ struct Decoder {
             }
             if items.count < minCount || items.count > (maxCount ?? Int.max) {
                 let wanted = minCount == maxCount ? "exactly \(minCount)" : items.count < minCount ? "at least \(minCount)" : "at most \(maxCount ?? 0)"
-                error(.outOfRange, "`\(path)` must have \(wanted) item\(minCount == 1 && maxCount == nil ? "" : "s"), found \(items.count)", at: node.range)
+                error(.outOfRange, "`\(path)` must have \(wanted) item\(minCount == 1 && maxCount == nil ? "" : "s"), "
+                    + "found \(items.count)", at: node.range)
                 return nil
             }
             return failed ? nil : .list(decoded)
         case .component(let family):
-            return decodeComponent(node, family: family, path: path).map(Value.component)
+            return decodeComponent(node, family: family, path: path).map(SpecValue.component)
         case .record(let name):
-            return decodeRecord(node, Registry.record(name), path: path, owner: node.range).map(Value.record)
+            return decodeRecord(node, Registry.record(name), path: path, owner: node.range).map(SpecValue.record)
         case .map(let valueType):
             return decodeMap(node, valueType, path: path)
         case .node:
             if let pairs = node.mapping, pairs.count == 1, Registry.record("sequence").key(pairs[0].key) == nil {
-                return decodeComponent(node, family: .merge, path: path).map(Value.component)
+                return decodeComponent(node, family: .merge, path: path).map(SpecValue.component)
             }
-            return decodeRecord(node, Registry.record("sequence"), path: path, owner: node.range).map(Value.record)
+            return decodeRecord(node, Registry.record("sequence"), path: path, owner: node.range).map(SpecValue.record)
         }
     }
 
@@ -83,7 +84,7 @@ struct Decoder {
     }
 
     /// A mapping from user-chosen names to values, in the order written.
-    private mutating func decodeMap(_ node: YAMLNode, _ valueType: ParameterType, path: String) -> Value? {
+    private mutating func decodeMap(_ node: YAMLNode, _ valueType: ParameterType, path: String) -> SpecValue? {
         guard let pairs = node.mapping else {
             error(.wrongType, "`\(path)` must be a mapping of names, found \(node.kindDescription)", at: node.range)
             return nil
@@ -112,7 +113,7 @@ struct Decoder {
 
     /// A record: a mapping whose keys the registry fixes. Nil only when the node is not a mapping;
     /// otherwise the options, with `hasErrors` set if anything was wrong.
-    mutating func decodeRecord(_ node: YAMLNode?, _ record: RecordSpec, path: String, owner: SourceRange) -> Options? {
+    mutating func decodeRecord(_ node: YAMLNode?, _ record: RecordSpec, path: String, owner: SourceRange) -> SpecOptions? {
         let pairs: [YAMLPair]
         if let node {
             guard let p = node.mapping ?? (PlainScalar.isNull(node) ? [] : nil) else {
@@ -128,7 +129,7 @@ struct Decoder {
 
     /// The keys of a mapping against their specs: unknown keys, types, ranges, defaults, required keys.
     mutating func decodeKeys(_ pairs: [YAMLPair], _ specs: [ParameterSpec], path: String, range: SourceRange,
-                             owner: SourceRange, kindNames: [String]) -> Options {
+                             owner: SourceRange, kindNames: [String]) -> SpecOptions {
         var values: [String: LocatedValue] = [:]
         var hasErrors = false
         for pair in pairs {
@@ -163,7 +164,7 @@ struct Decoder {
                 }
             }
         }
-        return Options(values, range: range, hasErrors: hasErrors)
+        return SpecOptions(values, range: range, hasErrors: hasErrors)
     }
 }
 

@@ -53,7 +53,7 @@ public indirect enum ParameterType: Sendable {
 public enum Requirement: Sendable {
     case required
     /// A fixed default, the same as PyTorch's where PyTorch has the key.
-    case defaultValue(Value)
+    case defaultValue(SpecValue)
     /// No fixed default; the text says what absence means ("inferred from the input").
     case optional(String)
 }
@@ -80,9 +80,9 @@ public struct Bounds: Sendable, Hashable, CustomStringConvertible {
     /// `>= 1`, `> 0`, `in [0, 1)`.
     public var description: String {
         switch (lower, upper) {
-        case let (l?, u?): "in \(lowerInclusive ? "[" : "(")\(Value.number(l)), \(Value.number(u))\(upperInclusive ? "]" : ")")"
-        case let (l?, nil): "\(lowerInclusive ? ">=" : ">") \(Value.number(l))"
-        case let (nil, u?): "\(upperInclusive ? "<=" : "<") \(Value.number(u))"
+        case let (l?, u?): "in \(lowerInclusive ? "[" : "(")\(SpecValue.number(l)), \(SpecValue.number(u))\(upperInclusive ? "]" : ")")"
+        case let (l?, nil): "\(lowerInclusive ? ">=" : ">") \(SpecValue.number(l))"
+        case let (nil, u?): "\(upperInclusive ? "<=" : "<") \(SpecValue.number(u))"
         case (nil, nil): "any"
         }
     }
@@ -113,7 +113,7 @@ public struct ParameterSpec: Sendable {
         if case .required = requirement { true } else { false }
     }
 
-    public var defaultValue: Value? {
+    public var defaultValue: SpecValue? {
         if case .defaultValue(let v) = requirement { v } else { nil }
     }
 }

@@ -1,18 +1,18 @@
 import Diagnostics
 
 /// A decoded value of a key, typed by the registry.
-public indirect enum Value: Sendable, Hashable {
+public indirect enum SpecValue: Sendable, Hashable {
     case null
     case int(Int)
     case float(Double)
     case bool(Bool)
     case string(String)
-    case size(Size)
+    case size(SymbolicSize)
     case pair(Int, Int)
     case floatPair(Double, Double)
     case list([LocatedValue])
-    case component(Component)
-    case record(Options)
+    case component(SpecComponent)
+    case record(SpecOptions)
     case map([NamedValue])
 
     /// The value as it would be written in a spec, for docs and messages.
@@ -20,12 +20,12 @@ public indirect enum Value: Sendable, Hashable {
         switch self {
         case .null: "null"
         case .int(let i): String(i)
-        case .float(let d): Value.number(d)
+        case .float(let d): SpecValue.number(d)
         case .bool(let b): b ? "true" : "false"
         case .string(let s): s
         case .size(let s): s.description
         case .pair(let a, let b): a == b ? String(a) : "[\(a), \(b)]"
-        case .floatPair(let a, let b): "[\(Value.number(a)), \(Value.number(b))]"
+        case .floatPair(let a, let b): "[\(SpecValue.number(a)), \(SpecValue.number(b))]"
         case .list(let items): "[" + items.map(\.value.yamlText).joined(separator: ", ") + "]"
         case .component(let c): c.name
         case .record: "{}"
@@ -42,10 +42,10 @@ public indirect enum Value: Sendable, Hashable {
 
 /// A value with the place it was written; `range` is nil for a default.
 public struct LocatedValue: Sendable, Hashable {
-    public var value: Value
+    public var value: SpecValue
     public var range: SourceRange?
 
-    public init(_ value: Value, at range: SourceRange?) {
+    public init(_ value: SpecValue, at range: SourceRange?) {
         self.value = value
         self.range = range
     }
@@ -59,10 +59,10 @@ public struct NamedValue: Sendable, Hashable {
 }
 
 /// A member of a family with its options: `{conv2d: {out: 16, kernel: 3}}`.
-public struct Component: Sendable, Hashable {
+public struct SpecComponent: Sendable, Hashable {
     public var name: String
     public var nameRange: SourceRange
-    public var options: Options
+    public var options: SpecOptions
     /// The whole value, name and options.
     public var range: SourceRange
 }
@@ -70,7 +70,7 @@ public struct Component: Sendable, Hashable {
 /// The keys of a record or of a component's options after decoding: every key of the registry
 /// entry that has a default is present (with a nil range), every key the user wrote is present
 /// with its place, optional keys without a default are present only when written.
-public struct Options: Sendable, Hashable {
+public struct SpecOptions: Sendable, Hashable {
     public var values: [String: LocatedValue]
     /// The mapping's place, or the component's name when it was written bare.
     public var range: SourceRange
@@ -108,7 +108,7 @@ public struct Options: Sendable, Hashable {
         if case .string(let s) = values[key]?.value { s } else { nil }
     }
 
-    public func size(_ key: String) -> Size? {
+    public func size(_ key: String) -> SymbolicSize? {
         if case .size(let s) = values[key]?.value { s } else { nil }
     }
 
@@ -137,11 +137,11 @@ public struct Options: Sendable, Hashable {
         list(key)?.compactMap { if case .float(let d) = $0.value { d } else { nil } }
     }
 
-    public func component(_ key: String) -> Component? {
+    public func component(_ key: String) -> SpecComponent? {
         if case .component(let c) = values[key]?.value { c } else { nil }
     }
 
-    public func record(_ key: String) -> Options? {
+    public func record(_ key: String) -> SpecOptions? {
         if case .record(let r) = values[key]?.value { r } else { nil }
     }
 

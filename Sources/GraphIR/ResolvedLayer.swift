@@ -1,7 +1,7 @@
 import SpecLanguage
 
 /// Height and width of a window parameter (`kernel_size`, `stride`, `padding`, `dilation`).
-public struct Pair: Hashable, Sendable, CustomStringConvertible {
+public struct HeightWidth: Hashable, Sendable, CustomStringConvertible {
     public var height: Int
     public var width: Int
 
@@ -15,8 +15,8 @@ public struct Pair: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// A layer with every parameter resolved: defaults applied and input sizes inferred. After
-/// `Graph.bind`, every `Size` in it is a constant.
-public enum Layer: Hashable, Sendable {
+/// `Graph.bind`, every `SymbolicSize` in it is a constant.
+public enum ResolvedLayer: Hashable, Sendable {
     case linear(Linear)
     case conv2d(Conv2d)
     case maxPool2d(Pool2d)
@@ -37,11 +37,11 @@ public enum Layer: Hashable, Sendable {
 
     /// `nn.Linear(in_features, out_features, bias)`.
     public struct Linear: Hashable, Sendable {
-        public var inFeatures: Size
-        public var outFeatures: Size
+        public var inFeatures: SymbolicSize
+        public var outFeatures: SymbolicSize
         public var bias: Bool
 
-        public init(inFeatures: Size, outFeatures: Size, bias: Bool) {
+        public init(inFeatures: SymbolicSize, outFeatures: SymbolicSize, bias: Bool) {
             self.inFeatures = inFeatures
             self.outFeatures = outFeatures
             self.bias = bias
@@ -50,15 +50,15 @@ public enum Layer: Hashable, Sendable {
 
     /// `nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation, bias)`.
     public struct Conv2d: Hashable, Sendable {
-        public var inChannels: Size
-        public var outChannels: Size
-        public var kernel: Pair
-        public var stride: Pair
-        public var padding: Pair
-        public var dilation: Pair
+        public var inChannels: SymbolicSize
+        public var outChannels: SymbolicSize
+        public var kernel: HeightWidth
+        public var stride: HeightWidth
+        public var padding: HeightWidth
+        public var dilation: HeightWidth
         public var bias: Bool
 
-        public init(inChannels: Size, outChannels: Size, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair, bias: Bool) {
+        public init(inChannels: SymbolicSize, outChannels: SymbolicSize, kernel: HeightWidth, stride: HeightWidth, padding: HeightWidth, dilation: HeightWidth, bias: Bool) {
             self.inChannels = inChannels
             self.outChannels = outChannels
             self.kernel = kernel
@@ -72,14 +72,14 @@ public enum Layer: Hashable, Sendable {
     /// `nn.MaxPool2d` / `nn.AvgPool2d`; `stride` defaults to the kernel as in PyTorch.
     /// `dilation` is 1 for average pooling; `countIncludePad` is unused by max pooling.
     public struct Pool2d: Hashable, Sendable {
-        public var kernel: Pair
-        public var stride: Pair
-        public var padding: Pair
-        public var dilation: Pair
+        public var kernel: HeightWidth
+        public var stride: HeightWidth
+        public var padding: HeightWidth
+        public var dilation: HeightWidth
         public var ceilMode: Bool
         public var countIncludePad: Bool
 
-        public init(kernel: Pair, stride: Pair, padding: Pair, dilation: Pair, ceilMode: Bool, countIncludePad: Bool) {
+        public init(kernel: HeightWidth, stride: HeightWidth, padding: HeightWidth, dilation: HeightWidth, ceilMode: Bool, countIncludePad: Bool) {
             self.kernel = kernel
             self.stride = stride
             self.padding = padding
@@ -91,7 +91,7 @@ public enum Layer: Hashable, Sendable {
 
     /// `nn.BatchNorm1d` on (features) or (channels, length), `nn.BatchNorm2d` on (channels, height, width).
     public struct BatchNorm: Hashable, Sendable {
-        public var numFeatures: Size
+        public var numFeatures: SymbolicSize
         /// True for BatchNorm2d.
         public var spatial: Bool
         public var eps: Double
@@ -99,7 +99,7 @@ public enum Layer: Hashable, Sendable {
         public var affine: Bool
         public var trackRunningStats: Bool
 
-        public init(numFeatures: Size, spatial: Bool, eps: Double, momentum: Double, affine: Bool, trackRunningStats: Bool) {
+        public init(numFeatures: SymbolicSize, spatial: Bool, eps: Double, momentum: Double, affine: Bool, trackRunningStats: Bool) {
             self.numFeatures = numFeatures
             self.spatial = spatial
             self.eps = eps
@@ -152,8 +152,8 @@ public enum Layer: Hashable, Sendable {
         func window(_ p: Pool2d, _ defaultStride: Bool) -> [String] {
             var parts = ["kernel \(p.kernel)"]
             if !defaultStride { parts.append("stride \(p.stride)") }
-            if p.padding != Pair(0, 0) { parts.append("padding \(p.padding)") }
-            if p.dilation != Pair(1, 1) { parts.append("dilation \(p.dilation)") }
+            if p.padding != HeightWidth(0, 0) { parts.append("padding \(p.padding)") }
+            if p.dilation != HeightWidth(1, 1) { parts.append("dilation \(p.dilation)") }
             if p.ceilMode { parts.append("ceil") }
             return parts
         }
@@ -162,9 +162,9 @@ public enum Layer: Hashable, Sendable {
             return "linear(\(l.inFeatures) -> \(l.outFeatures)\(l.bias ? "" : ", no bias"))"
         case .conv2d(let c):
             var parts = ["\(c.inChannels) -> \(c.outChannels)", "kernel \(c.kernel)"]
-            if c.stride != Pair(1, 1) { parts.append("stride \(c.stride)") }
-            if c.padding != Pair(0, 0) { parts.append("padding \(c.padding)") }
-            if c.dilation != Pair(1, 1) { parts.append("dilation \(c.dilation)") }
+            if c.stride != HeightWidth(1, 1) { parts.append("stride \(c.stride)") }
+            if c.padding != HeightWidth(0, 0) { parts.append("padding \(c.padding)") }
+            if c.dilation != HeightWidth(1, 1) { parts.append("dilation \(c.dilation)") }
             if !c.bias { parts.append("no bias") }
             return "conv2d(" + parts.joined(separator: ", ") + ")"
         case .maxPool2d(let p): return "maxpool2d(" + window(p, p.stride == p.kernel).joined(separator: ", ") + ")"
@@ -181,7 +181,7 @@ public enum Layer: Hashable, Sendable {
     }
 
     /// The layer with class counts replaced by their values.
-    func substituting(_ values: [String: Int]) -> Layer {
+    func substituting(_ values: [String: Int]) -> ResolvedLayer {
         switch self {
         case .linear(var l):
             l.inFeatures = l.inFeatures.substituting(values)

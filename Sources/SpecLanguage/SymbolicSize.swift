@@ -3,9 +3,9 @@
 /// parameter and FLOP counts may hold products (a linear layer from `classes(a)` to `classes(b)`
 /// has `classes(a)*classes(b)` weights).
 ///
-/// A symbol is the name of the label field whose class count it stands for: `Size.classes("alphabet")`
+/// A symbol is the name of the label field whose class count it stands for: `SymbolicSize.classes("alphabet")`
 /// prints as `classes(alphabet)` and is bound with `["alphabet": 8]`.
-public struct Size: Hashable, Sendable, Comparable, CustomStringConvertible, ExpressibleByIntegerLiteral {
+public struct SymbolicSize: Hashable, Sendable, Comparable, CustomStringConvertible, ExpressibleByIntegerLiteral {
     /// Coefficient of each monomial; a monomial is its sorted symbols (repeated for powers), the
     /// constant term is the empty monomial. Zero coefficients are never stored.
     public private(set) var terms: [[String]: Int]
@@ -21,7 +21,7 @@ public struct Size: Hashable, Sendable, Comparable, CustomStringConvertible, Exp
     }
 
     /// The class count of a label field.
-    public static func classes(_ field: String) -> Size { Size(terms: [[field]: 1]) }
+    public static func classes(_ field: String) -> SymbolicSize { SymbolicSize(terms: [[field]: 1]) }
 
     /// The value when the size does not depend on the data.
     public var constant: Int? {
@@ -40,7 +40,7 @@ public struct Size: Hashable, Sendable, Comparable, CustomStringConvertible, Exp
     public var constantTerm: Int { terms[[]] ?? 0 }
 
     /// The size with some symbols replaced by their values; a size with every symbol bound is a constant.
-    public func substituting(_ values: [String: Int]) -> Size {
+    public func substituting(_ values: [String: Int]) -> SymbolicSize {
         var result: [[String]: Int] = [:]
         for (monomial, coefficient) in terms {
             var c = coefficient
@@ -50,29 +50,29 @@ public struct Size: Hashable, Sendable, Comparable, CustomStringConvertible, Exp
             }
             result[rest, default: 0] += c
         }
-        return Size(terms: result)
+        return SymbolicSize(terms: result)
     }
 
-    public static func + (a: Size, b: Size) -> Size {
-        Size(terms: a.terms.merging(b.terms, uniquingKeysWith: +))
+    public static func + (a: SymbolicSize, b: SymbolicSize) -> SymbolicSize {
+        SymbolicSize(terms: a.terms.merging(b.terms, uniquingKeysWith: +))
     }
 
-    public static func - (a: Size, b: Size) -> Size { a + b * Size(-1) }
+    public static func - (a: SymbolicSize, b: SymbolicSize) -> SymbolicSize { a + b * SymbolicSize(-1) }
 
-    public static func * (a: Size, b: Size) -> Size {
+    public static func * (a: SymbolicSize, b: SymbolicSize) -> SymbolicSize {
         var result: [[String]: Int] = [:]
         for (ma, ca) in a.terms {
             for (mb, cb) in b.terms {
                 result[(ma + mb).sorted(), default: 0] += ca.multipliedReportingOverflow(by: cb).partialValue
             }
         }
-        return Size(terms: result)
+        return SymbolicSize(terms: result)
     }
 
-    public static func += (a: inout Size, b: Size) { a = a + b }
+    public static func += (a: inout SymbolicSize, b: SymbolicSize) { a = a + b }
 
     /// Orders constants by value and puts symbolic sizes after them, so sorted output is stable.
-    public static func < (a: Size, b: Size) -> Bool {
+    public static func < (a: SymbolicSize, b: SymbolicSize) -> Bool {
         switch (a.constant, b.constant) {
         case let (x?, y?): x < y
         case (.some, nil): true
@@ -94,7 +94,7 @@ public struct Size: Hashable, Sendable, Comparable, CustomStringConvertible, Exp
         for (i, (monomial, coefficient)) in ordered.enumerated() {
             let magnitude = coefficient.magnitude
             if i == 0 { out += coefficient < 0 ? "-" : "" } else { out += coefficient < 0 ? " - " : " + " }
-            let number = grouping ? Size.grouped(magnitude) : String(magnitude)
+            let number = grouping ? SymbolicSize.grouped(magnitude) : String(magnitude)
             if monomial.isEmpty {
                 out += number
             } else {
@@ -116,11 +116,11 @@ public struct Size: Hashable, Sendable, Comparable, CustomStringConvertible, Exp
     }
 }
 
-extension Size {
+extension SymbolicSize {
     /// Reads a size expression: integers and `classes(<name>)` joined by `+`, `-` and `*`, with
     /// parentheses. Returns nil and a reason when the text is not such an expression. Whether the
     /// result is linear and positive is for the caller to judge.
-    public static func parse(_ text: String) -> Result<Size, SizeSyntaxError> {
+    public static func parse(_ text: String) -> Result<SymbolicSize, SizeSyntaxError> {
         var parser = SizeParser(Array(text.unicodeScalars))
         return parser.parseAll()
     }
@@ -137,7 +137,7 @@ private struct SizeParser {
 
     init(_ s: [Unicode.Scalar]) { self.s = s }
 
-    mutating func parseAll() -> Result<Size, SizeSyntaxError> {
+    mutating func parseAll() -> Result<SymbolicSize, SizeSyntaxError> {
         do {
             let value = try expression(depth: 0)
             skipSpace()
@@ -152,7 +152,7 @@ private struct SizeParser {
 
     mutating func skipSpace() { while i < s.count && s[i] == " " { i += 1 } }
 
-    mutating func expression(depth: Int) throws -> Size {
+    mutating func expression(depth: Int) throws -> SymbolicSize {
         guard depth < 16 else { throw SizeSyntaxError(message: "parentheses nest too deeply") }
         var value = try term(depth: depth)
         while true {
@@ -165,7 +165,7 @@ private struct SizeParser {
         }
     }
 
-    mutating func term(depth: Int) throws -> Size {
+    mutating func term(depth: Int) throws -> SymbolicSize {
         var value = try factor(depth: depth)
         while true {
             skipSpace()
@@ -175,7 +175,7 @@ private struct SizeParser {
         }
     }
 
-    mutating func factor(depth: Int) throws -> Size {
+    mutating func factor(depth: Int) throws -> SymbolicSize {
         skipSpace()
         guard i < s.count else { throw SizeSyntaxError(message: "the expression ends where a number or classes(...) was expected") }
         if s[i] == "(" {
@@ -195,7 +195,7 @@ private struct SizeParser {
                 n = r
                 i += 1
             }
-            return Size(n)
+            return SymbolicSize(n)
         }
         let word = identifier()
         guard word == "classes" else {
