@@ -33,6 +33,7 @@ extension Inference {
     /// Skipped when parts are incomplete, as their references are unknown.
     mutating func checkUse() {
         let model = spec.model
+        guard !incomplete.model else { return }
         if incomplete.outputs.isEmpty && incomplete.nodes.isEmpty {
             var used = Set(model.outputs.map(\.from.name))
             var frontier = Array(used)

@@ -112,11 +112,12 @@ public enum JSONSchema {
         case .component(let family): .object(["$ref": .string("#/$defs/\(family.rawValue)")])
         case .record(let name): .object(["$ref": .string("#/$defs/record_\(name)")])
         case .node: .object(["$ref": "#/$defs/node"])
-        case .map(let value):
+        case .map(let value, let minCount):
             .object([
                 "type": "object",
                 "propertyNames": .object(["pattern": .string(#"^[A-Za-z_][A-Za-z0-9_-]*$"#)]),
                 "additionalProperties": schema(value, bounds: nil),
+                "minProperties": .int(minCount),
             ])
         }
     }

@@ -34,6 +34,8 @@ public struct Incomplete: Sendable, Hashable {
     public var fields: Set<String> = []
     /// The data section as a whole could not be read.
     public var data = false
+    /// The model's `inputs`, `nodes` or `outputs` mapping as a whole could not be read.
+    public var model = false
 
     public init() {}
 }

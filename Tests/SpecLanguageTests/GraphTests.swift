@@ -6,22 +6,29 @@ import Testing
 
 /// Shape rules against PyTorch's output sizes, binding of class counts, and the drawings.
 @Suite struct GraphTests {
-    /// The output shape of every layer of a node that reads a `channels x h x w` image.
-    func shapes(_ input: [Int], _ layers: String) throws -> [String] {
+    /// The layers of a node that reads a `channels x h x w` image (and feeds a classifier head).
+    func net(_ input: [Int], _ layers: String) throws -> [GraphLayer] {
         let text = """
             name: t
             data:
               source: {image_folder: {root: r, levels: [c]}}
-              fields: {image: {image: {channels: \(input[0]), size: [\(input[1]), \(input[2])]}}}
+              fields: {image: {image: {channels: \(input[0]), size: [\(input[1]), \(input[2])]}}, c: {label: c}}
             model:
               inputs: {image: \(input)}
-              nodes: {net: {from: image, layers: \(layers)}}
-              outputs: {}
+              nodes:
+                net: {from: image, layers: \(layers)}
+                head: {from: net, layers: [flatten, {linear: {out: classes(c)}}]}
+              outputs: {c: {from: head, target: c, loss: cross_entropy}}
             optimizer: sgd
             """
         let c = Compiler.compile(text: text, path: "t.yaml")
-        #expect(c.diagnostics.map(\.code) == [.unusedNode], "\(c.diagnostics.map { DiagnosticRenderer.human($0, in: c.file) })")
-        return try #require(c.graph).nodes[0].layers.map(\.outputShape.description)
+        #expect(c.diagnostics.isEmpty, "\(c.diagnostics.map { DiagnosticRenderer.human($0, in: c.file) })")
+        return try #require(c.graph?.node(named: "net")).layers
+    }
+
+    /// The output shape of every layer of that node.
+    func shapes(_ input: [Int], _ layers: String) throws -> [String] {
+        try net(input, layers).map(\.outputShape.description)
     }
 
     /// Expected sizes are PyTorch's, from torch.nn on zero tensors of these shapes.
@@ -38,18 +45,7 @@ import Testing
     @Test func flattenSoftmaxAndBatchnormFollowPyTorchAxes() throws {
         #expect(try shapes([3, 4, 5], "[{flatten: {start_dim: 2}}, batchnorm, {softmax: {dim: -1}}, flatten]")
                 == ["(N, 3, 20)", "(N, 3, 20)", "(N, 3, 20)", "(N, 60)"])
-        let c = Compiler.compile(text: """
-            name: t
-            data:
-              source: {image_folder: {root: r, levels: [c]}}
-              fields: {image: {image: {channels: 3, size: [4, 5]}}}
-            model:
-              inputs: {image: [3, 4, 5]}
-              nodes: {net: {from: image, layers: [{flatten: {start_dim: 2}}, batchnorm, batchnorm, {log_softmax: {dim: -1}}]}}
-              outputs: {}
-            optimizer: sgd
-            """, path: "t.yaml")
-        let layers = try #require(c.graph).nodes[0].layers.map(\.layer)
+        let layers = try net([3, 4, 5], "[{flatten: {start_dim: 2}}, batchnorm, batchnorm, {log_softmax: {dim: -1}}]").map(\.layer)
         #expect(layers[0] == .flatten(startDim: 2, endDim: 3))
         #expect(layers[1] == .batchNorm(.init(numFeatures: 3, spatial: false, eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true)))
         #expect(layers[3] == .logSoftmax(dim: 2))

@@ -2,14 +2,14 @@ import Foundation
 
 /// Just enough of JSON Schema 2020-12 to check specs against `specrun schema` without Python:
 /// the keywords the generator uses (`$ref` within the document, type, properties, required,
-/// additionalProperties, propertyNames, items, minItems, maxItems, enum, const, anyOf, bounds,
+/// additionalProperties, propertyNames, minProperties, items, minItems, maxItems, enum, const, anyOf, bounds,
 /// pattern). Unknown keywords are refused so that the schema cannot outgrow this checker silently.
 struct MiniSchemaValidator {
     let root: [String: Any]
 
     static let keywords: Set<String> = [
         "$schema", "title", "description", "default", "$ref", "$defs", "type", "properties", "required",
-        "additionalProperties", "propertyNames", "items", "minItems", "maxItems", "enum", "const", "anyOf",
+        "additionalProperties", "propertyNames", "minProperties", "items", "minItems", "maxItems", "enum", "const", "anyOf",
         "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "pattern",
     ]
 
@@ -75,6 +75,7 @@ struct MiniSchemaValidator {
         if let object = instance as? [String: Any] {
             let properties = s["properties"] as? [String: Any] ?? [:]
             for key in s["required"] as? [String] ?? [] where object[key] == nil { return false }
+            if let min = s["minProperties"] as? Int, object.count < min { return false }
             for (key, value) in object {
                 if let p = properties[key] {
                     if !validate(value, against: p) { return false }

@@ -41,17 +41,18 @@ import YAMLReader
 
     static let broken = [
         "name: x\nmodel: {}\n",                                                  // required keys missing
-        "name: x\ndata: {source: csv, fields: {}}\nmodel: {inputs: {}, nodes: {}, outputs: {}}\noptimizer: sgd\n",
-        "name: x\ndata: {source: {csv: {path: a}}, fields: {}}\nmodel: {inputs: {}, nodes: {}, outputs: {}}\noptimizer: {sgd: {momentun: 1}}\n",
-        "name: x\ndata: {source: {csv: {path: a}}, fields: {}}\nmodel: {inputs: {}, nodes: {}, outputs: {}}\noptimizer: {adam: {lr: 0}}\n",
-        "name: x\ndata: {source: {csv: {path: a}}, fields: {}, batch_size: 2.5}\nmodel: {inputs: {}, nodes: {}, outputs: {}}\noptimizer: sgd\n",
-        "name: x\ndata: {source: {csv: {path: a}}, fields: {}}\nmodel: {inputs: {}, nodes: {n: {from: a, layers: [linaer]}}, outputs: {}}\noptimizer: sgd\n",
-        "name: x\ndata: {source: {csv: {path: a}}, fields: {}}\nmodel: {inputs: {}, nodes: {n: {from: a, layers: [{conv2d: {out: 2}}]}}, outputs: {}}\noptimizer: sgd\n",
+        "name: x\ndata: {source: csv, fields: {x: {features: [a]}}}\nmodel: {inputs: {x: [1]}, nodes: {n: {from: x, layers: [relu]}}, outputs: {o: {from: n, target: x, loss: mse}}}\noptimizer: sgd\n",
+        "name: x\ndata: {source: {csv: {path: a}}, fields: {x: {features: [a]}}}\nmodel: {inputs: {x: [1]}, nodes: {n: {from: x, layers: [relu]}}, outputs: {o: {from: n, target: x, loss: mse}}}\noptimizer: {sgd: {momentun: 1}}\n",
+        "name: x\ndata: {source: {csv: {path: a}}, fields: {x: {features: [a]}}}\nmodel: {inputs: {x: [1]}, nodes: {n: {from: x, layers: [relu]}}, outputs: {o: {from: n, target: x, loss: mse}}}\noptimizer: {adam: {lr: 0}}\n",
+        "name: x\ndata: {source: {csv: {path: a}}, fields: {x: {features: [a]}}, batch_size: 2.5}\nmodel: {inputs: {x: [1]}, nodes: {n: {from: x, layers: [relu]}}, outputs: {o: {from: n, target: x, loss: mse}}}\noptimizer: sgd\n",
+        "name: x\ndata: {source: {csv: {path: a}}, fields: {x: {features: [a]}}}\nmodel: {inputs: {x: [1]}, nodes: {n: {from: x, layers: [linaer]}}, outputs: {o: {from: n, target: x, loss: mse}}}\noptimizer: sgd\n",
+        "name: x\ndata: {source: {csv: {path: a}}, fields: {x: {features: [a]}}}\nmodel: {inputs: {x: [1]}, nodes: {n: {from: x, layers: [{conv2d: {out: 2}}]}}, outputs: {o: {from: n, target: x, loss: mse}}}\noptimizer: sgd\n",
+        "name: x\ndata: {source: {csv: {path: a}}, fields: {x: {features: [a]}}}\nmodel: {inputs: {x: [1]}, nodes: {n: {from: x, layers: [relu]}}, outputs: {}}\noptimizer: sgd\n",
     ]
 
     @Test func refusesBrokenSpecs() throws {
         let validator = MiniSchemaValidator(root: try Self.schema())
-        let minimal = "name: x\ndata: {source: {csv: {path: a}}, fields: {}}\nmodel: {inputs: {}, nodes: {}, outputs: {}}\noptimizer: sgd\n"
+        let minimal = "name: x\ndata: {source: {csv: {path: a}}, fields: {x: {features: [a]}}}\nmodel: {inputs: {x: [1]}, nodes: {n: {from: x, layers: [relu]}}, outputs: {o: {from: n, target: x, loss: mse}}}\noptimizer: sgd\n"
         #expect(validator.validate(try Self.json(minimal)))
         for text in Self.broken { #expect(!validator.validate(try Self.json(text)), "\(text)") }
     }

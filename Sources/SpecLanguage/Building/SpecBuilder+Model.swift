@@ -3,6 +3,7 @@ import Diagnostics
 extension SpecBuilder {
     mutating func buildModel(_ a: SpecOptions, data: DataSpec) -> ModelSpec {
         let inputEntries = a.map("inputs") ?? [], nodeEntries = a.map("nodes") ?? []
+        if a.map("inputs") == nil || a.map("nodes") == nil || a.map("outputs") == nil { incomplete.model = true }
         let inputNames = inputEntries.map(\.name), nodeNames = nodeEntries.map(\.name)
 
         var inputs: [InputSpec] = []

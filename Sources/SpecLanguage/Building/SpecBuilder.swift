@@ -37,6 +37,7 @@ struct SpecBuilder {
                             batchSize: 1, shuffle: false, range: start)
         }
         let model = top.record("model").map { buildModel($0, data: data) } ?? ModelSpec(inputs: [], nodes: [], outputs: [])
+        if top.record("model") == nil { incomplete.model = true }
         checkClassReferences(data)
         let train = buildTrain(top.record("train"), outputs: model.outputs, split: data.split)
         var optimizer = OptimizerSpec.sgd(.init(lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false))

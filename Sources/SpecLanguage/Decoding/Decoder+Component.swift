@@ -49,7 +49,7 @@ extension Decoder {
             pairs = []
         }
         let decoded = decodeKeys(pairs, kind.parameters, path: optionsPath, range: options?.range ?? nameRange,
-                                   owner: nameRange, kindNames: [])
+                                   owner: nameRange)
         return SpecComponent(name: name, nameRange: nameRange, options: decoded, range: node.range)
     }
 }

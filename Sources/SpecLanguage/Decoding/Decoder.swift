@@ -61,8 +61,13 @@ struct Decoder {
             return decodeComponent(node, family: family, path: path).map(SpecValue.component)
         case .record(let name):
             return decodeRecord(node, Registry.record(name), path: path, owner: node.range).map(SpecValue.record)
-        case .map(let valueType):
-            return decodeMap(node, valueType, path: path)
+        case .map(let valueType, let minCount):
+            guard let value = decodeMap(node, valueType, path: path) else { return nil }
+            if case .map(let entries) = value, entries.count < minCount {
+                error(.outOfRange, "`\(path)` must name at least \(minCount) entr\(minCount == 1 ? "y" : "ies"), found none", at: node.range)
+                return nil
+            }
+            return value
         case .node:
             if let pairs = node.mapping, pairs.count == 1, Registry.record("sequence").key(pairs[0].key) == nil {
                 return decodeComponent(node, family: .merge, path: path).map(SpecValue.component)
@@ -124,12 +129,12 @@ struct Decoder {
         } else {
             pairs = []
         }
-        return decodeKeys(pairs, record.keys, path: path, range: node?.range ?? owner, owner: owner, kindNames: [])
+        return decodeKeys(pairs, record.keys, path: path, range: node?.range ?? owner, owner: owner)
     }
 
     /// The keys of a mapping against their specs: unknown keys, types, ranges, defaults, required keys.
     mutating func decodeKeys(_ pairs: [YAMLPair], _ specs: [ParameterSpec], path: String, range: SourceRange,
-                             owner: SourceRange, kindNames: [String]) -> SpecOptions {
+                             owner: SourceRange) -> SpecOptions {
         var values: [String: LocatedValue] = [:]
         var hasErrors = false
         for pair in pairs {

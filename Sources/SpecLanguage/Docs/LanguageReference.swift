@@ -93,7 +93,8 @@ public enum LanguageReference {
             "list of \(typeText(element))" + (maxCount == minCount && minCount > 0 ? " (\(minCount))" : minCount > 0 ? " (at least \(minCount))" : "")
         case .component(let family): "[\(family.noun)](#\(anchor(family)))"
         case .record(let name): "[mapping](#\(recordAnchor(name)))"
-        case .map(let value): "mapping of names to \(typeText(value))"
+        case .map(let value, let minCount):
+            "mapping of names to \(typeText(value))" + (minCount > 0 ? " (at least \(minCount))" : "")
         case .node: "[node](#model)"
         }
     }

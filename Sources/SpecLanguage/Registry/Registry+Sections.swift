@@ -12,7 +12,7 @@ extension Registry {
         ]),
         RecordSpec("data", "The data source and the fields each sample provides.", [
             ParameterSpec("source", .component(.source), .required, "The data source."),
-            ParameterSpec("fields", .map(.component(.field)), .required,
+            ParameterSpec("fields", .map(.component(.field), minCount: 1), .required,
                           "Named fields of a sample. Model inputs and output targets refer to fields by name."),
             ParameterSpec("preprocessing", .record("preprocessing"), .optional("every key at its default"), "CSV preprocessing, fitted on the training split only."),
             ParameterSpec("split", .record("split"), .optional("every key at its default: no held-out data"), "How samples are held out for testing and validation."),
@@ -34,11 +34,11 @@ extension Registry {
                           "A label field whose class proportions every split keeps."),
         ]),
         RecordSpec("model", "The network: inputs, nodes and outputs.", [
-            ParameterSpec("inputs", .map(.list(.size, minCount: 1)), .required,
+            ParameterSpec("inputs", .map(.list(.size, minCount: 1), minCount: 1), .required,
                           "Each input's shape per sample (without the batch), e.g. `image: [1, 64, 64]`. An input is fed by the field of the same name."),
-            ParameterSpec("nodes", .map(.node), .required,
+            ParameterSpec("nodes", .map(.node, minCount: 1), .required,
                           "Named nodes: a layer sequence `{from: <input or node>, layers: [...]}`, or a merge `{concat: [a, b]}` / `{add: [a, b]}`. Order does not matter; the graph is sorted."),
-            ParameterSpec("outputs", .map(.record("output")), .required, "Named outputs, each a node trained against a target field."),
+            ParameterSpec("outputs", .map(.record("output"), minCount: 1), .required, "Named outputs, each a node trained against a target field."),
         ]),
         RecordSpec("sequence", "A node that applies layers in order, like `nn.Sequential`.", [
             ParameterSpec("from", .reference("an input or node"), .required, "The input or node it reads."),

@@ -41,7 +41,7 @@ public indirect enum ParameterType: Sendable {
     /// A mapping with the keys of a `RecordSpec`.
     case record(String)
     /// A mapping from names the user chooses (fields, inputs, nodes, outputs) to values.
-    case map(ParameterType)
+    case map(ParameterType, minCount: Int)
     /// A model node: a layer sequence (`{from: x, layers: [...]}`) or a merge (`{concat: [a, b]}`).
     case node
     /// The name of another part of the spec, checked after decoding. The text says what is named,
