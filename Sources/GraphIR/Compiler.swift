@@ -14,12 +14,15 @@ public struct Compilation: Sendable {
 
 /// The whole front end in one call: read, decode, build the graph, check everything.
 public enum Compiler {
+    /// Compiles a spec file; an unreadable file is a diagnostic (E000).
     public static func compile(path: String) -> Compilation { compile(SpecLoader.load(path: path)) }
 
+    /// Compiles a spec held in memory (tests, stdin); `path` names it in messages.
     public static func compile(text: String, path: String = "<stdin>") -> Compilation {
         compile(SpecLoader.load(text: text, path: path))
     }
 
+    /// Compiles a spec from its bytes; `path` names it in messages.
     public static func compile(bytes: [UInt8], path: String) -> Compilation { compile(SpecLoader.load(bytes: bytes, path: path)) }
 
     /// Continues from a load: graph checks run on the draft even when decoding found errors.

@@ -54,6 +54,7 @@ public struct GraphLayer: Sendable {
 
 /// A node of the graph.
 public struct GraphNode: Sendable {
+    /// What the node computes.
     public enum Operation: Sendable {
         /// Layers applied in order to one input or node.
         case sequence(from: String, layers: [GraphLayer])
@@ -131,8 +132,10 @@ public struct Graph: Sendable {
         self.pendingChecks = pendingChecks
     }
 
+    /// The node of that name, if any.
     public func node(named name: String) -> GraphNode? { nodes.first { $0.name == name } }
 
+    /// The input of that name, if any.
     public func input(named name: String) -> GraphInput? { inputs.first { $0.name == name } }
 
     /// The shape an input or node produces.

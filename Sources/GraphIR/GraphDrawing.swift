@@ -3,10 +3,12 @@ import Foundation
 /// `specrun graph`: the graph as Graphviz DOT or as a Mermaid flowchart. Inputs are ellipses,
 /// layer sequences boxes listing their layers, merges hexagons, outputs notes naming their loss.
 public enum GraphDrawing {
+    /// `dot` for Graphviz, `mermaid` for Mermaid flowcharts (GitHub renders them in Markdown).
     public enum Format: String, CaseIterable, Sendable {
         case dot, mermaid
     }
 
+    /// The graph as text in the format.
     public static func render(_ graph: Graph, format: Format) -> String {
         switch format {
         case .dot: dot(graph)

@@ -30,14 +30,17 @@ public struct DataSpec: Sendable {
     public var shuffle: Bool
     public var range: SourceRange
 
+    /// The field of that name, if declared.
     public func field(named name: String) -> FieldSpec? { fields.first { $0.name == name } }
 }
 
+/// Where the samples come from.
 public enum DataSourceSpec: Sendable, Hashable {
     case csv(CSVSourceSpec)
     case imageFolder(ImageFolderSpec)
 }
 
+/// A CSV file with a header row; each row is a sample.
 public struct CSVSourceSpec: Sendable, Hashable {
     /// Relative to the data root.
     public var path: String
@@ -45,6 +48,7 @@ public struct CSVSourceSpec: Sendable, Hashable {
     public var range: SourceRange
 }
 
+/// A tree of images whose directory names are labels: `<root>/<level 1>/.../<file>`.
 public struct ImageFolderSpec: Sendable, Hashable {
     /// Relative to the data root.
     public var root: String
@@ -65,6 +69,7 @@ public struct FieldSpec: Sendable, Hashable {
     public var nameRange: SourceRange
 }
 
+/// What a field holds, and where from.
 public enum FieldKind: Sendable, Hashable {
     /// Float vector of CSV columns.
     case features(FeatureColumns)
@@ -93,6 +98,7 @@ public enum FieldKind: Sendable, Hashable {
     }
 }
 
+/// The columns of a `features` field.
 public enum FeatureColumns: Sendable, Hashable {
     /// These columns, in order.
     case columns([String])
@@ -100,6 +106,8 @@ public enum FeatureColumns: Sendable, Hashable {
     case allExcept([String])
 }
 
+/// An image field: decoded, converted to `channels`, resized (bilinear, antialiased) to
+/// `height` x `width`, scaled to [0, 1], then normalised by `mean` and `std` when given.
 public struct ImageFieldSpec: Sendable, Hashable {
     /// 1 (grey) or 3 (RGB).
     public var channels: Int
@@ -120,7 +128,9 @@ public struct ImageFieldSpec: Sendable, Hashable {
 
 /// CSV preprocessing, fitted on the training split.
 public struct PreprocessingSpec: Sendable, Hashable {
+    /// What an empty cell does: stop with an error, drop the row, or take the training mean.
     public enum Missing: String, Sendable, Hashable { case error, drop, mean }
+    /// How `features` columns are scaled: not at all, to [0, 1], or to mean 0 and deviation 1.
     public enum Normalization: String, Sendable, Hashable { case none, minmax, zscore }
     public var missing: Missing
     public var normalize: Normalization
@@ -169,7 +179,9 @@ public struct Reference: Sendable, Hashable {
     public var range: SourceRange
 }
 
+/// A named node of the model as written.
 public struct NodeSpec: Sendable {
+    /// What the node computes.
     public enum Kind: Sendable {
         /// Layers applied in order to one input or node, like `nn.Sequential`.
         case sequence(from: Reference, layers: [LayerSpec])
@@ -224,6 +236,7 @@ public struct OutputSpec: Sendable {
 
 // MARK: - Training
 
+/// The training loop.
 public struct TrainSpec: Sendable {
     public var epochs: Int
     /// Evaluate on the held-out splits every this many epochs.
@@ -237,6 +250,7 @@ public struct TrainSpec: Sendable {
 
 /// Stop when a held-out metric has not improved for `patience` evaluations.
 public struct EarlyStoppingSpec: Sendable {
+    /// Whether lower (`min`) or higher (`max`) is better.
     public enum Mode: String, Sendable { case min, max }
     /// `loss`, `<output>.loss` or `<output>.<metric>`.
     public var metric: String

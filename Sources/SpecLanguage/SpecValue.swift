@@ -83,6 +83,7 @@ public struct SpecOptions: Sendable, Hashable {
         self.hasErrors = hasErrors
     }
 
+    /// The value of a key, with its place.
     public subscript(_ key: String) -> LocatedValue? { values[key] }
 
     /// Where the key was written; the mapping when it was not.
@@ -91,6 +92,8 @@ public struct SpecOptions: Sendable, Hashable {
     /// Whether the user wrote the key (as opposed to it taking its default).
     public func isGiven(_ key: String) -> Bool { values[key]?.range != nil }
 
+    /// Typed reads of a key: nil when the key is absent (an optional key not written, or one whose
+    /// value was wrong and reported) or of another type.
     public func int(_ key: String) -> Int? {
         if case .int(let i) = values[key]?.value { i } else { nil }
     }

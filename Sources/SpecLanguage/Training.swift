@@ -10,6 +10,7 @@ public enum OptimizerSpec: Sendable, Hashable {
     case rmsprop(RMSprop)
     case adagrad(Adagrad)
 
+    /// `optim.SGD`.
     public struct SGD: Sendable, Hashable {
         public var lr, momentum, dampening, weightDecay: Double
         public var nesterov, maximize: Bool
@@ -24,6 +25,7 @@ public enum OptimizerSpec: Sendable, Hashable {
         }
     }
 
+    /// `optim.Adam` and `optim.AdamW`; `betas` is `(beta1, beta2)`.
     public struct Adam: Sendable, Hashable {
         public var lr, beta1, beta2, eps, weightDecay: Double
         public var amsgrad, maximize: Bool
@@ -42,6 +44,7 @@ public enum OptimizerSpec: Sendable, Hashable {
         }
     }
 
+    /// `optim.RMSprop`.
     public struct RMSprop: Sendable, Hashable {
         public var lr, alpha, eps, weightDecay, momentum: Double
         public var centered, maximize: Bool
@@ -57,6 +60,7 @@ public enum OptimizerSpec: Sendable, Hashable {
         }
     }
 
+    /// `optim.Adagrad`.
     public struct Adagrad: Sendable, Hashable {
         public var lr, lrDecay, weightDecay, initialAccumulatorValue, eps: Double
         public var maximize: Bool
@@ -152,10 +156,12 @@ public enum LossSpec: Sendable, Hashable {
 
 /// A metric of an output, resolved for the output's kind.
 public struct MetricSpec: Sendable, Hashable {
+    /// Which metric.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         case accuracy, precision, recall, f1
     }
 
+    /// How precision, recall and f1 combine classes.
     public enum Average: String, Sendable, Hashable {
         /// Of the positive class (one-unit outputs).
         case binary
@@ -176,6 +182,7 @@ public struct MetricSpec: Sendable, Hashable {
 
 /// A weight or bias initializer with PyTorch's argument names and defaults.
 public enum InitializerSpec: Sendable, Hashable {
+    /// Which fan the variance is preserved for (PyTorch's `mode`).
     public enum FanMode: String, Sendable, Hashable { case fanIn = "fan_in", fanOut = "fan_out" }
 
     case kaimingUniform(a: Double, mode: FanMode, nonlinearity: String)

@@ -3,6 +3,7 @@ import Diagnostics
 /// A YAML scalar as written: its text, how it was quoted, and its explicit tag if any. The reader
 /// does not decide whether `1e-3` is a number: that depends on what the spec expects there.
 public struct YAMLScalar: Hashable, Sendable {
+    /// How the scalar was written.
     public enum Style: Hashable, Sendable {
         case plain, singleQuoted, doubleQuoted, literal, folded
     }
@@ -36,6 +37,7 @@ public enum YAMLTag: String, Hashable, Sendable {
 
 /// A node of the document tree: a scalar, a sequence or a mapping, with its place in the file.
 public struct YAMLNode: Hashable, Sendable {
+    /// What the node is.
     public enum Content: Hashable, Sendable {
         case scalar(YAMLScalar)
         case sequence([YAMLNode])

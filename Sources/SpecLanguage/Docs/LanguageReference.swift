@@ -3,6 +3,7 @@ import Foundation
 /// docs/spec-language.md: the guide's prose (LanguageGuide.swift) around reference tables
 /// generated from the registry, so the document cannot drift from what the validator accepts.
 public enum LanguageReference {
+    /// The text of docs/spec-language.md.
     public static func markdown() -> String {
         var out = LanguageGuide.introduction
         out += section("Top level", record: "spec", intro: "")

@@ -65,12 +65,16 @@ public struct Bounds: Sendable, Hashable, CustomStringConvertible {
     public var upper: Double?
     public var upperInclusive = true
 
+    /// `>= x`.
     public static func atLeast(_ x: Double) -> Bounds { Bounds(lower: x) }
+    /// `> x`.
     public static func above(_ x: Double) -> Bounds { Bounds(lower: x, lowerInclusive: false) }
+    /// Between `a` and `b`, each end included unless said otherwise.
     public static func interval(_ a: Double, _ b: Double, upperInclusive: Bool = true, lowerInclusive: Bool = true) -> Bounds {
         Bounds(lower: a, lowerInclusive: lowerInclusive, upper: b, upperInclusive: upperInclusive)
     }
 
+    /// Whether `x` is accepted.
     public func contains(_ x: Double) -> Bool {
         if let lower, lowerInclusive ? x < lower : x <= lower { return false }
         if let upper, upperInclusive ? x > upper : x >= upper { return false }
@@ -139,6 +143,7 @@ public struct KindSpec: Sendable {
         self.shorthand = shorthand
     }
 
+    /// The option of that name, if the kind has it.
     public func parameter(_ name: String) -> ParameterSpec? { parameters.first { $0.name == name } }
 
     /// Whether the bare name is a complete value (no option is required).
@@ -157,6 +162,7 @@ public struct RecordSpec: Sendable {
         self.keys = keys
     }
 
+    /// The key of that name, if the record has it.
     public func key(_ name: String) -> ParameterSpec? { keys.first { $0.name == name } }
 }
 
@@ -166,12 +172,15 @@ public struct RecordSpec: Sendable {
 public enum Registry {
     public static let kinds: [KindSpec] = layers + initializers + losses + optimizers + schedules + metrics + sources + fields + merges
 
+    /// The members of a family, in registry order (the order docs list them).
     public static func kinds(of family: Family) -> [KindSpec] { kinds.filter { $0.family == family } }
 
+    /// The member of a family with that name, if any.
     public static func kind(_ name: String, in family: Family) -> KindSpec? {
         kinds.first { $0.family == family && $0.name == name }
     }
 
+    /// The section of that name; a name not in the registry is a programming error.
     public static func record(_ name: String) -> RecordSpec {
         guard let r = records.first(where: { $0.name == name }) else { preconditionFailure("[registry] no record '\(name)'") }
         return r
