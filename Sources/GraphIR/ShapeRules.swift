@@ -51,7 +51,7 @@ extension Inference {
                   let w = window(x[2], kernel.width, stride.width, padding.width, dilation.width, ceil: false, "width", label, spec, origin)
             else { return nil }
             let bias = a.bool("bias") ?? true
-            let taps = x[0] * SymbolicSize(kernel.height * kernel.width)
+            let taps = x[0] * SymbolicSize(kernel.height &* kernel.width)
             let positions = out * h * w
             let conv = ResolvedLayer.Conv2d(inChannels: x[0], outChannels: out, kernel: kernel, stride: stride, padding: padding,
                                     dilation: dilation, bias: bias)
@@ -63,7 +63,7 @@ extension Inference {
             let kernel = pair("kernel"), padding = pair("padding")
             let stride = a.isGiven("stride") ? pair("stride") : kernel
             let dilation = spec.kind == "maxpool2d" ? pair("dilation") : HeightWidth(1, 1)
-            if 2 * padding.height > kernel.height || 2 * padding.width > kernel.width {
+            if padding.height > kernel.height / 2 || padding.width > kernel.width / 2 {
                 error(.outOfRange, "\(label) `padding` \(padding) is more than half the kernel \(kernel)", at: a.range(of: "padding"))
                 return nil
             }
@@ -73,7 +73,7 @@ extension Inference {
             else { return nil }
             let pool = ResolvedLayer.Pool2d(kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceil,
                                     countIncludePad: a.bool("count_include_pad") ?? true)
-            let flops = x[0] * h * w * SymbolicSize(kernel.height * kernel.width)
+            let flops = x[0] * h * w * SymbolicSize(kernel.height &* kernel.width)
             return done(spec.kind == "maxpool2d" ? .maxPool2d(pool) : .avgPool2d(pool), [x[0], h, w], flops: flops)
 
         case "flatten":
@@ -132,7 +132,8 @@ extension Inference {
     /// Output size of a sliding window along one axis, as PyTorch computes it.
     private mutating func window(_ size: SymbolicSize, _ kernel: Int, _ stride: Int, _ padding: Int, _ dilation: Int, ceil: Bool,
                                  _ axisName: String, _ label: String, _ spec: LayerSpec, _ origin: Note) -> SymbolicSize? {
-        let span = dilation * (kernel - 1) + 1
+        // Wrapping arithmetic: absurd user sizes give absurd numbers in messages, not a trap.
+        let span = dilation &* (kernel &- 1) &+ 1
         guard let n = size.constant else {
             // Symbolic spatial sizes only pass through windows that do not divide them.
             guard stride == 1 else {
@@ -140,9 +141,9 @@ extension Inference {
                       at: spec.kindRange, notes: [origin])
                 return nil
             }
-            return size + SymbolicSize(2 * padding - span + 1)
+            return size + SymbolicSize(2 &* padding &- span &+ 1)
         }
-        let padded = n + 2 * padding
+        let padded = n &+ 2 &* padding
         guard padded >= span else {
             let paddedText = padding > 0 ? " (\(padded) with padding)" : ""
             let spanText = dilation > 1 ? " (\(span) dilated)" : ""
@@ -150,11 +151,11 @@ extension Inference {
                   at: spec.kindRange, notes: [origin])
             return nil
         }
-        var out = (padded - span) / stride + 1
+        var out = (padded &- span) / stride &+ 1
         if ceil {
-            out = (padded - span + stride - 1) / stride + 1
+            out = (padded &- span &+ stride &- 1) / stride &+ 1
             // PyTorch drops a last window that would start in the right padding.
-            if (out - 1) * stride >= n + padding { out -= 1 }
+            if (out &- 1) &* stride >= n &+ padding { out &-= 1 }
         }
         return SymbolicSize(out)
     }

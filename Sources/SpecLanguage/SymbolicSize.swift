@@ -46,15 +46,17 @@ public struct SymbolicSize: Hashable, Sendable, Comparable, CustomStringConverti
             var c = coefficient
             var rest: [String] = []
             for symbol in monomial {
-                if let v = values[symbol] { c = c.multipliedReportingOverflow(by: v).partialValue } else { rest.append(symbol) }
+                if let v = values[symbol] { c = c &* v } else { rest.append(symbol) }
             }
-            result[rest, default: 0] += c
+            result[rest, default: 0] &+= c
         }
         return SymbolicSize(terms: result)
     }
 
+    /// Arithmetic wraps on overflow instead of trapping: sizes come from user input, and an
+    /// absurd size must give a wrong number in a message, never a crash.
     public static func + (a: SymbolicSize, b: SymbolicSize) -> SymbolicSize {
-        SymbolicSize(terms: a.terms.merging(b.terms, uniquingKeysWith: +))
+        SymbolicSize(terms: a.terms.merging(b.terms, uniquingKeysWith: &+))
     }
 
     public static func - (a: SymbolicSize, b: SymbolicSize) -> SymbolicSize { a + b * SymbolicSize(-1) }
@@ -63,7 +65,7 @@ public struct SymbolicSize: Hashable, Sendable, Comparable, CustomStringConverti
         var result: [[String]: Int] = [:]
         for (ma, ca) in a.terms {
             for (mb, cb) in b.terms {
-                result[(ma + mb).sorted(), default: 0] += ca.multipliedReportingOverflow(by: cb).partialValue
+                result[(ma + mb).sorted(), default: 0] &+= ca &* cb
             }
         }
         return SymbolicSize(terms: result)
@@ -118,8 +120,8 @@ public struct SymbolicSize: Hashable, Sendable, Comparable, CustomStringConverti
 
 extension SymbolicSize {
     /// Reads a size expression: integers and `classes(<name>)` joined by `+`, `-` and `*`, with
-    /// parentheses. Returns nil and a reason when the text is not such an expression. Whether the
-    /// result is linear and positive is for the caller to judge.
+    /// parentheses; a failure says why. Whether the result is linear and positive is for the
+    /// caller to judge.
     public static func parse(_ text: String) -> Result<SymbolicSize, SizeSyntaxError> {
         var parser = SizeParser(Array(text.unicodeScalars))
         return parser.parseAll()

@@ -21,7 +21,8 @@ import Testing
     }
 
     static let fragments: [[UInt8]] = ["[", "]", "{", "}", ":", ": ", "- ", "\n", "\t", "&a ", "*a", "!!str ", "!x ", "'", "\"", "#",
-                                       "---\n", "? ", "|\n", ">-\n", "classes(", ")", "*", "1e9", "-1", "\u{0}", "\u{FEFF}", "é"]
+                                       "---\n", "? ", "|\n", ">-\n", "classes(", ")", "*", "1e9", "-1", "\u{0}", "\u{FEFF}", "é",
+                                       "9223372036854775807", "4611686018427387904", "99999999999999999999"]
         .map { Array($0.utf8) }
 
     static func mutate(_ input: [UInt8], _ g: inout Generator) -> [UInt8] {
