@@ -74,13 +74,13 @@ let package = Package(
 
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "YAMLReaderTests", dependencies: ["YAMLReader"]),
-        .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage", "GraphIR"]),
+        .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage", "GraphIR"], exclude: ["Snapshots"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "NN"], exclude: ["Goldens"]),
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Goldens"]),
         .testTarget(name: "DataPipelineTests", dependencies: ["DataPipeline"], exclude: ["Goldens"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner"]),
-        .testTarget(name: "CLITests", dependencies: ["specrun"]),
+        .testTarget(name: "CLITests", dependencies: ["specrun"], exclude: ["Transcripts"]),
     ]
 )

@@ -1,0 +1,57 @@
+/// How serious a diagnostic is. Errors make a spec invalid; warnings do not (unless the user asks
+/// for `--deny-warnings`).
+public enum Severity: String, Sendable, Hashable, Codable {
+    case error, warning
+}
+
+/// A secondary message attached to a diagnostic: another place that matters (where a conflicting
+/// size came from) or a hint (`did you mean 'linear'?`).
+public struct Note: Hashable, Sendable {
+    public var message: String
+    public var range: SourceRange?
+
+    public init(_ message: String, at range: SourceRange? = nil) {
+        self.message = message
+        self.range = range
+    }
+}
+
+/// One problem found in a spec: a stable code, a message that names the thing, the place and the
+/// numbers, where it is, and notes. Diagnostics are values, collected rather than thrown, so that
+/// one run reports every problem in a file.
+public struct Diagnostic: Hashable, Sendable {
+    public var code: DiagnosticCode
+    public var message: String
+    public var range: SourceRange?
+    public var notes: [Note]
+
+    public init(_ code: DiagnosticCode, _ message: String, at range: SourceRange?, notes: [Note] = []) {
+        self.code = code
+        self.message = message
+        self.range = range
+        self.notes = notes
+    }
+
+    /// The severity is a property of the code, so it is the same wherever the code is reported.
+    public var severity: Severity { code.severity }
+
+    public var isError: Bool { severity == .error }
+}
+
+extension Array where Element == Diagnostic {
+    /// Whether any diagnostic is an error.
+    public var hasErrors: Bool { contains { $0.isError } }
+
+    public var errorCount: Int { count { $0.severity == .error } }
+    public var warningCount: Int { count { $0.severity == .warning } }
+
+    /// Sorted by position; diagnostics without a position first. The sort is stable, so two at
+    /// one place keep the order in which the checks found them.
+    public func sortedByLocation() -> [Diagnostic] {
+        enumerated().sorted { a, b in
+            let la = a.element.range?.start ?? SourceLocation(line: 0, column: 0)
+            let lb = b.element.range?.start ?? SourceLocation(line: 0, column: 0)
+            return la != lb ? la < lb : a.offset < b.offset
+        }.map(\.element)
+    }
+}

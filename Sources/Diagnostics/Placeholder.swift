@@ -1,1 +1,0 @@
-// Placeholder until the Diagnostics target lands; delete when adding real sources.

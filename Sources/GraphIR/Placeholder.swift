@@ -1,1 +1,0 @@
-// Placeholder until the GraphIR target lands; delete when adding real sources.

@@ -1,0 +1,130 @@
+import Diagnostics
+import YAMLReader
+
+extension Decoder {
+    /// "an integer", "a list of two numbers", ... as in "`lr` must be a number".
+    func describe(_ type: ParameterType) -> String {
+        switch type {
+        case .int: "an integer"
+        case .float: "a number"
+        case .bool: "true or false"
+        case .string: "a string"
+        case .reference(let what): "the name of \(what)"
+        case .size: "a size (a positive integer or an expression in classes(<label field>))"
+        case .intPair: "an integer or a list of two integers"
+        case .floatPair: "a list of two numbers"
+        case .choice(let words): "one of " + words.map { "'\($0)'" }.joined(separator: ", ")
+        case .list: "a list"
+        case .component(let family): family.withArticle
+        case .record, .map, .node: "a mapping"
+        }
+    }
+
+    /// Notes for a scalar of the wrong type: a quoted number, a YAML 1.1 boolean.
+    private func hints(_ node: YAMLNode, expected: ParameterType) -> [Note] {
+        guard let s = node.scalar else { return [] }
+        if !s.isPlain, case .int = PlainScalar(YAMLScalar(s.value)) { return [Note("quoted values are text; remove the quotes to write a number")] }
+        if !s.isPlain, case .float = PlainScalar(YAMLScalar(s.value)) { return [Note("quoted values are text; remove the quotes to write a number")] }
+        if case .bool = expected, PlainScalar.isYAML11Boolean(s.value) {
+            return [Note("write true or false: specrun does not read YAML 1.1's '\(s.value)' as a boolean")]
+        }
+        return []
+    }
+
+    private mutating func wrongType(_ node: YAMLNode, _ type: ParameterType, path: String) {
+        error(.wrongType, "`\(path)` must be \(describe(type)), found \(node.kindDescription)", at: node.range, notes: hints(node, expected: type))
+    }
+
+    private mutating func check(_ x: Double, _ bounds: Bounds?, path: String, at node: YAMLNode) -> Bool {
+        guard let bounds, !bounds.contains(x) else { return true }
+        error(.outOfRange, "`\(path)` must be \(bounds), found \(node.scalar?.value ?? SpecValue.number(x))", at: node.range)
+        return false
+    }
+
+    mutating func decodeInt(_ node: YAMLNode, path: String, bounds: Bounds?) -> Int? {
+        guard let s = node.scalar else {
+            wrongType(node, .int, path: path)
+            return nil
+        }
+        switch PlainScalar(s) {
+        case .int(let i):
+            return check(Double(i), bounds, path: path, at: node) ? i : nil
+        case .float(let d):
+            error(.wrongType, "`\(path)` must be an integer, found \(SpecValue.number(d) == s.value ? s.value : "'\(s.value)'")", at: node.range,
+                  notes: d == d.rounded() ? [Note("write it without a decimal point or exponent")] : [])
+            return nil
+        default:
+            wrongType(node, .int, path: path)
+            return nil
+        }
+    }
+
+    mutating func decodeFloat(_ node: YAMLNode, path: String, bounds: Bounds?) -> Double? {
+        guard let s = node.scalar else {
+            wrongType(node, .float, path: path)
+            return nil
+        }
+        let d: Double
+        switch PlainScalar(s) {
+        case .int(let i): d = Double(i)
+        case .float(let f): d = f
+        default:
+            wrongType(node, .float, path: path)
+            return nil
+        }
+        return check(d, bounds, path: path, at: node) ? d : nil
+    }
+
+    mutating func decodeBool(_ node: YAMLNode, path: String) -> SpecValue? {
+        if let s = node.scalar, case .bool(let b) = PlainScalar(s) { return .bool(b) }
+        wrongType(node, .bool, path: path)
+        return nil
+    }
+
+    /// Any non-null scalar, as written: a column may well be called `2020`.
+    mutating func decodeString(_ node: YAMLNode, path: String, type: ParameterType) -> String? {
+        guard let s = node.scalar, PlainScalar(s) != .null else {
+            wrongType(node, type, path: path)
+            return nil
+        }
+        return s.value
+    }
+
+    mutating func decodeSize(_ node: YAMLNode, path: String, bounds: Bounds?) -> SymbolicSize? {
+        guard let s = node.scalar, PlainScalar(s) != .null else {
+            wrongType(node, .size, path: path)
+            return nil
+        }
+        switch PlainScalar(s) {
+        case .int(let i):
+            return check(Double(i), bounds, path: path, at: node) ? SymbolicSize(i) : nil
+        case .float, .bool:
+            wrongType(node, .size, path: path)
+            return nil
+        default:
+            break
+        }
+        let size: SymbolicSize
+        switch SymbolicSize.parse(s.value) {
+        case .success(let v): size = v
+        case .failure(let e):
+            error(.badSize, "`\(path)` is not a size: \(e.message)", at: node.range,
+                  notes: [Note("a size is a positive integer or a sum such as `128 + classes(alphabet)`")])
+            return nil
+        }
+        guard size.isLinear else {
+            let product = size.terms.keys.first { $0.count > 1 }.map { $0.map { "classes(\($0))" }.joined(separator: "*") } ?? ""
+            error(.badSize, "`\(path)` multiplies class counts (\(product)); a size must be linear in the class counts", at: node.range)
+            return nil
+        }
+        for symbol in size.symbols { classUses.append((symbol, node.range)) }
+        if let c = size.constant {
+            return check(Double(c), bounds, path: path, at: node) ? SymbolicSize(c) : nil
+        }
+        guard size.terms.allSatisfy({ $0.key.isEmpty || $0.value > 0 }) else {
+            error(.badSize, "`\(path)` subtracts a class count (\(size)); sizes may only add class counts", at: node.range)
+            return nil
+        }
+        return size
+    }
+}

@@ -1,0 +1,41 @@
+import Diagnostics
+
+/// What loading a spec produced.
+public struct LoadResult: Sendable {
+    /// The file as read, for rendering diagnostics.
+    public var file: SourceFile
+    /// The spec; nil when any diagnostic is an error.
+    public var spec: Spec?
+    /// Every problem found, sorted by place.
+    public var diagnostics: [Diagnostic]
+    /// What could be decoded despite errors, so that later checks (shapes, heads) can still run
+    /// and `validate` reports every problem in one pass. Nil when the file could not be read as a
+    /// mapping at all. Runners use `spec`.
+    public var draft: Draft?
+}
+
+/// A best-effort spec: parts that failed to decode are left out or replaced by placeholders, and
+/// named in `incomplete` so that later checks stay quiet about them instead of cascading.
+public struct Draft: Sendable {
+    public var spec: Spec
+    public var incomplete: Incomplete
+
+    public init(spec: Spec, incomplete: Incomplete) {
+        self.spec = spec
+        self.incomplete = incomplete
+    }
+}
+
+/// The names of parts whose declarations had errors.
+public struct Incomplete: Sendable, Hashable {
+    public var inputs: Set<String> = []
+    public var nodes: Set<String> = []
+    public var outputs: Set<String> = []
+    public var fields: Set<String> = []
+    /// The data section as a whole could not be read.
+    public var data = false
+    /// The model's `inputs`, `nodes` or `outputs` mapping as a whole could not be read.
+    public var model = false
+
+    public init() {}
+}

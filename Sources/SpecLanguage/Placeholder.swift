@@ -1,1 +1,0 @@
-// Placeholder until the SpecLanguage target lands; delete when adding real sources.

@@ -1,1 +1,0 @@
-// Placeholder until the YAMLReader target lands; delete when adding real sources.

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+
+/// The `specrun` command line. Each subcommand lives in Commands/; the work is done by the
+/// libraries, so that it can be tested without running the binary.
+@main
+struct Specrun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "specrun",
+        abstract: "Check, describe and train neural networks written as YAML specs.",
+        version: "0.1.0",
+        subcommands: commands)
+
+    /// Every subcommand, in the order `--help` lists them: adding one is one line here.
+    static let commands: [ParsableCommand.Type] = [
+        Validate.self,
+        Summary.self,
+        GraphCommand.self,
+        Schema.self,
+        Explain.self,
+        Docs.self,
+    ]
+
+    /// Runs the command; usage errors exit with status 2 (ArgumentParser's default is 64), so that
+    /// scripts can tell "invalid spec" (1) from "wrong invocation" (2).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}

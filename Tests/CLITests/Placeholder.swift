@@ -1,1 +1,0 @@
-// Placeholder until CLITests land; delete when adding real tests.

@@ -1,0 +1,94 @@
+import Diagnostics
+import Foundation
+import Testing
+
+@Suite struct SourceFileTests {
+    @Test func splitsLinesOnEveryBreak() {
+        let file = SourceFile(path: "t", text: "a\r\nbb\rc\n\nd")
+        #expect(file.lineCount == 5)
+        #expect((1...5).map(file.line) == ["a", "bb", "c", "", "d"])
+        #expect(file.location(atScalarOffset: 3) == SourceLocation(line: 2, column: 1))
+        #expect(file.location(atScalarOffset: 7) == SourceLocation(line: 3, column: 2))
+        #expect(file.location(atScalarOffset: 999) == SourceLocation(line: 5, column: 2))
+    }
+
+    @Test func clampsAndLocatesUTF8Offsets() {
+        let file = SourceFile(path: "t", text: "\u{FEFF}é\nx")
+        #expect(file.hadByteOrderMark)
+        #expect(file.text == "é\nx")
+        // BOM (3 bytes) + é (2 bytes) + newline: byte 6 is the x.
+        #expect(file.location(atUTF8Offset: 6) == SourceLocation(line: 2, column: 1))
+        #expect(file.clamp(SourceLocation(line: 9, column: 9)) == SourceLocation(line: 2, column: 2))
+        #expect(file.contains(SourceLocation(line: 1, column: 2)))
+        #expect(!file.contains(SourceLocation(line: 1, column: 3)))
+        #expect(!file.contains(SourceLocation(line: 0, column: 1)))
+    }
+}
+
+@Suite struct RendererTests {
+    let file = SourceFile(path: "specs/x.yaml", text: "name: x\n\tlr: [1, 2]\nmodel: {}\n")
+
+    var diagnostic: Diagnostic {
+        Diagnostic(.wrongType, "`lr` must be a number, found a list", at: SourceRange(start: .init(line: 2, column: 6), end: .init(line: 2, column: 12)),
+                   notes: [Note("declared here", at: SourceRange(at: .init(line: 1, column: 1))), Note("write lr: 0.1")])
+    }
+
+    @Test func humanShowsLineCaretAndNotesWithTabsKept() {
+        #expect(DiagnosticRenderer.human(diagnostic, in: file) == """
+            specs/x.yaml:2:6: error[E010]: `lr` must be a number, found a list
+             2 | \tlr: [1, 2]
+               | \t    ^~~~~~
+            specs/x.yaml:1:1: note: declared here
+             1 | name: x
+               | ^
+            note: write lr: 0.1
+            """)
+    }
+
+    @Test func reportsEndWithAStatusLine() {
+        let warning = Diagnostic(.unusedNode, "the node 'a' is not used by any output", at: nil)
+        let reports = [FileReport(file: file, diagnostics: [warning]), FileReport(file: SourceFile(path: "b.yaml", text: ""), diagnostics: [])]
+        #expect(DiagnosticRenderer.render(reports, format: .human) == """
+            specs/x.yaml: warning[W023]: the node 'a' is not used by any output
+            specs/x.yaml: ok, 1 warning
+            b.yaml: ok
+
+            """)
+        #expect(DiagnosticRenderer.render(reports, format: .human, denyWarnings: true).hasSuffix("specs/x.yaml: 1 warning (denied)\nb.yaml: ok\n"))
+    }
+
+    @Test func githubEscapesDataAndProperties() {
+        let d = Diagnostic(.wrongType, "100% wrong,\nreally", at: SourceRange(start: .init(line: 2, column: 6), end: .init(line: 2, column: 12)),
+                           notes: [Note("see: here", at: SourceRange(at: .init(line: 1, column: 1)))])
+        #expect(DiagnosticRenderer.github(d, in: SourceFile(path: "a,b:c.yaml", text: "")) ==
+                "::error file=a%2Cb%3Ac.yaml,line=2,col=6,endLine=2,endColumn=12,title=E010 wrong type::100%25 wrong,%0Areally%0Anote: line 1, column 1: see: here")
+    }
+
+    @Test func jsonIsParseableAndComplete() throws {
+        let text = DiagnosticRenderer.render([FileReport(file: file, diagnostics: [diagnostic])], format: .json)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(object["valid"] as? Bool == false)
+        #expect(object["errors"] as? Int == 1)
+        let files = try #require(object["files"] as? [[String: Any]])
+        let d = try #require((files[0]["diagnostics"] as? [[String: Any]])?.first)
+        #expect(d["code"] as? String == "E010")
+        #expect(d["line"] as? Int == 2 && d["column"] as? Int == 6 && d["end_column"] as? Int == 12)
+        #expect((d["notes"] as? [[String: Any]])?.count == 2)
+    }
+
+    @Test func jsonValueEscapesAndFormats() {
+        let value = JSONValue.object(["a": .string("q\"\\\n\u{1}"), "b": .array([.int(1), .double(0.5), .double(2), .null, .bool(true)])])
+        #expect(value.rendered(pretty: false) == #"{"a":"q\"\\\n\u0001","b":[1,0.5,2.0,null,true]}"#)
+    }
+}
+
+@Suite struct SuggestionTests {
+    @Test func suggestsCloseNamesOnly() {
+        #expect(Suggestion.closest(to: "linaer", among: ["linear", "conv2d"]) == "linear")
+        #expect(Suggestion.closest(to: "momentun", among: ["momentum", "dampening"]) == "momentum")
+        #expect(Suggestion.closest(to: "Cross-Entropy", among: ["cross_entropy", "nll"]) == "cross_entropy")
+        #expect(Suggestion.closest(to: "xyz", among: ["linear", "conv2d"]) == nil)
+        #expect(Suggestion.closest(to: String(repeating: "a", count: 100), among: ["a"]) == nil)
+        #expect(Suggestion.note(for: "q", among: ["a", "b"])?.message == "expected one of 'a', 'b'")
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder until DiagnosticsTests land; delete when adding real tests.

@@ -1,1 +1,0 @@
-// Placeholder until SpecLanguageTests land; delete when adding real tests.

@@ -1,0 +1,126 @@
+import Diagnostics
+import Foundation
+import GraphIR
+import SpecLanguage
+import Testing
+
+/// The specs in specs/ validate without a single diagnostic and describe the seed's models exactly
+/// (torch_reference.py): the same layers in the same order, sizes, losses, optimizer and batches.
+@Suite struct ShippedSpecTests {
+    static let names = Fixtures.files(in: Fixtures.specs, ext: "yaml")
+
+    /// Omniglot's background set as the data README describes it.
+    static let omniglot = ["alphabet": 8, "character": 242]
+
+    static func compile(_ name: String) throws -> (spec: Spec, graph: Graph) {
+        let c = Compiler.compile(path: Fixtures.specs.appendingPathComponent(name).path)
+        #expect(c.diagnostics.isEmpty, "\(c.diagnostics.map { DiagnosticRenderer.human($0, in: c.file) })")
+        return (try #require(c.spec), try #require(c.graph))
+    }
+
+    @Test func theFiveSpecsAreShipped() {
+        #expect(Self.names == ["omniglot_two_input.yaml", "omniglot_two_output.yaml", "water_bn.yaml", "water_mlp.yaml", "water_raw.yaml"])
+    }
+
+    @Test(arguments: names)
+    func validatesWithoutDiagnostics(_ name: String) throws {
+        let (spec, graph) = try Self.compile(name)
+        #expect(spec.name + ".yaml" == name)
+        #expect(spec.data.split.test == 0.2)
+        #expect(spec.data.split.seed == 1)
+        #expect(spec.seed == 0)
+        #expect(graph.pendingChecks.isEmpty || graph.symbols == ["alphabet", "character"])
+    }
+
+    /// The layers of each node as (index, signature, output shape), after binding class counts.
+    static func layers(_ graph: Graph) -> [String] {
+        graph.nodes.flatMap { node in
+            node.layers.map { "\(node.name).\($0.index) \($0.layer.signature) \($0.outputShape)" }
+                + (node.layers.isEmpty ? ["\(node.name) \(node.operation) \(node.outputShape)"] : [])
+        }
+    }
+
+    @Test func waterMLPIsTheSeedModel() throws {
+        let (spec, graph) = try Self.compile("water_mlp.yaml")
+        #expect(Self.layers(graph) == [
+            "mlp.0 linear(9 -> 16) (N, 16)", "mlp.1 relu (N, 16)", "mlp.2 linear(16 -> 8) (N, 8)", "mlp.3 relu (N, 8)",
+            "mlp.4 linear(8 -> 1) (N, 1)", "mlp.5 sigmoid (N, 1)",
+        ])
+        #expect(graph.parameterCount == 305)
+        #expect(graph.nodes[0].layers.allSatisfy { $0.initializer == nil && $0.biasInitializer == nil })
+        #expect(spec.optimizer == .adam(.init(lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, amsgrad: false,
+                                              maximize: false, decoupledWeightDecay: false)))
+        #expect(spec.data.batchSize == 2)
+        #expect(spec.data.shuffle)
+        #expect(graph.outputs.map(\.loss) == [.bce])
+        #expect(graph.outputs[0].target.kind == .column("Potability"))
+        guard case .csv(let csv) = spec.data.source else { Issue.record("not a CSV source"); return }
+        #expect(csv.path == "water/water_normalized.csv")
+        #expect(spec.data.fields[0].kind == .features(.columns(["ph", "Hardness", "Solids", "Chloramines", "Sulfate", "Conductivity",
+                                                                 "Organic_carbon", "Trihalomethanes", "Turbidity"])))
+    }
+
+    @Test func waterBNIsTheSeedModel() throws {
+        let (spec, graph) = try Self.compile("water_bn.yaml")
+        #expect(Self.layers(graph) == [
+            "mlp.0 linear(9 -> 16) (N, 16)", "mlp.1 batchnorm1d(16) (N, 16)", "mlp.2 elu (N, 16)",
+            "mlp.3 linear(16 -> 8) (N, 8)", "mlp.4 batchnorm1d(8) (N, 8)", "mlp.5 elu (N, 8)",
+            "mlp.6 linear(8 -> 1) (N, 1)", "mlp.7 sigmoid (N, 1)",
+        ])
+        #expect(graph.parameterCount == 353)
+        let layers = graph.nodes[0].layers
+        #expect(layers[0].initializer == .kaimingUniform(a: 0, mode: .fanIn, nonlinearity: "leaky_relu"))
+        #expect(layers[3].initializer == .kaimingUniform(a: 0, mode: .fanIn, nonlinearity: "leaky_relu"))
+        #expect(layers[6].initializer == .kaimingUniform(a: 0, mode: .fanIn, nonlinearity: "sigmoid"))
+        #expect(layers.allSatisfy { $0.biasInitializer == nil })
+        #expect(layers[1].layer == .batchNorm(.init(numFeatures: 16, spatial: false, eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true)))
+        #expect(spec.data.batchSize == 16)
+        #expect(spec.optimizer.lr == 1e-3)
+    }
+
+    @Test func waterRawDeclaresItsPreprocessing() throws {
+        let (spec, graph) = try Self.compile("water_raw.yaml")
+        #expect(spec.data.preprocessing == PreprocessingSpec(missing: .drop, normalize: .minmax))
+        #expect(spec.data.field(named: "features")?.kind == .features(.allExcept([])))
+        guard case .csv(let csv) = spec.data.source else { Issue.record("not a CSV source"); return }
+        #expect(csv.path == "water/water_potability.csv")
+        #expect(graph.parameterCount == 353)
+    }
+
+    @Test func omniglotTwoInputIsTheSeedModel() throws {
+        let (spec, unbound) = try Self.compile("omniglot_two_input.yaml")
+        var graph = unbound
+        #expect(graph.symbols == ["alphabet", "character"])
+        #expect(graph.bind(Self.omniglot).isEmpty)
+        #expect(Self.layers(graph) == [
+            "image_layer.0 conv2d(1 -> 16, kernel 3, padding 1) (N, 16, 64, 64)", "image_layer.1 maxpool2d(kernel 2) (N, 16, 32, 32)",
+            "image_layer.2 elu (N, 16, 32, 32)", "image_layer.3 flatten (N, 16384)", "image_layer.4 linear(16384 -> 128) (N, 128)",
+            "alphabet_layer.0 linear(8 -> 8) (N, 8)", "alphabet_layer.1 elu (N, 8)",
+            "joined concat(from: [\"image_layer\", \"alphabet_layer\"], dim: 1) (N, 136)",
+            "classifier.0 linear(136 -> 242) (N, 242)",
+        ])
+        #expect(graph.parameterCount == 2_130_666)
+        #expect(graph.inputs.map(\.name) == ["image", "alphabet_onehot"])
+        #expect(graph.inputs.map(\.shape) == [TensorShape([1, 64, 64]), TensorShape([8])])
+        #expect(spec.data.field(named: "alphabet_onehot")?.kind == .onehot(label: "alphabet"))
+        #expect(spec.data.field(named: "image")?.kind == .image(ImageFieldSpec(channels: 1, height: 64, width: 64, mean: nil, std: nil)))
+        #expect(graph.outputs.map(\.loss) == [.crossEntropy(labelSmoothing: 0, classWeights: nil)])
+        #expect(spec.data.batchSize == 32)
+        guard case .adam = spec.optimizer else { Issue.record("not Adam"); return }
+        guard case .imageFolder(let folder) = spec.data.source else { Issue.record("not an image folder"); return }
+        #expect(folder.root == "omniglot/images_background")
+        #expect(folder.levels == ["alphabet", "character"])
+    }
+
+    @Test func omniglotTwoOutputIsTheSeedModel() throws {
+        let (spec, unbound) = try Self.compile("omniglot_two_output.yaml")
+        var graph = unbound
+        #expect(graph.bind(Self.omniglot).isEmpty)
+        #expect(Self.layers(graph).suffix(2) == ["classifier_alpha.0 linear(128 -> 8) (N, 8)", "classifier_char.0 linear(128 -> 242) (N, 242)"])
+        #expect(graph.parameterCount == 2_129_690)
+        #expect(graph.outputs.map { "\($0.name) \($0.loss.name) \($0.weight) \($0.target.name)" }
+                == ["alphabet cross_entropy 1.0 alphabet", "character cross_entropy 1.0 character"])
+        #expect(spec.optimizer == .sgd(.init(lr: 0.01, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false)))
+        #expect(spec.data.batchSize == 32)
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder until YAMLReaderTests land; delete when adding real tests.
