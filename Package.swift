@@ -68,7 +68,7 @@ let package = Package(
         // The product: spec -> modules -> training loop, and the command line.
         .target(name: "Runner", dependencies: ["GraphIR", "NN", "DataPipeline", "Datasets"]),
         .executableTarget(name: "specrun", dependencies: [
-            "Runner",
+            "Runner", "GraphIR", "SpecLanguage", "Diagnostics", "Datasets",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
