@@ -23,8 +23,7 @@ extension Tensor {
         for (name, t) in [("running mean", runningMean), ("running var", runningVar)] {
             if let t { precondition(!t.requiresGrad, "[batchnorm] \(name) must not require a gradient") }
         }
-        // Per channel: the mean and 1/sqrt(var + eps) the output used, then alpha and beta of
-        // y = x alpha + beta.
+        // Per channel: the mean and 1/sqrt(var + eps) the output uses, and alpha = invstd w.
         let mean = FloatBuffer(uninitializedCount: c), invstd = FloatBuffer(uninitializedCount: c)
         if training {
             precondition(layout.perChannel > 1, "[batchnorm] training needs more than one value per channel, got input \(shape)")
@@ -39,13 +38,10 @@ extension Tensor {
                 invstd.base[i] = 1 / (runningVar.data[i] + eps).squareRoot()
             }
         }
-        let alpha = FloatBuffer(uninitializedCount: c), beta = FloatBuffer(uninitializedCount: c)
-        for i in 0..<c {
-            alpha.base[i] = invstd.base[i] * (weight?.data[i] ?? 1)
-            beta.base[i] = (bias?.data[i] ?? 0) - mean.base[i] * alpha.base[i]
-        }
+        let alpha = FloatBuffer(uninitializedCount: c)
+        for i in 0..<c { alpha.base[i] = invstd.base[i] * (weight?.data[i] ?? 1) }
         let out = Tensor(uninitialized: shape)
-        BatchNorm.affine(x: data, y: out.data, layout: layout, alpha: alpha.base, beta: beta.base)
+        BatchNorm.normalize(x: data, y: out.data, layout: layout, mean: mean.base, alpha: alpha.base, bias: bias?.data)
 
         let inputs = [self] + [weight, bias].compactMap { $0 }
         return out.recordingBackward(inputs) { _, grad in

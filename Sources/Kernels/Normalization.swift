@@ -19,9 +19,11 @@ public struct ChannelLayout: Sendable, Hashable {
 }
 
 /// Batch normalisation kernels with PyTorch's CPU arithmetic: statistics summed in Double,
-/// two-pass variance, the output as x · alpha + beta with alpha = invstd · w and
-/// beta = b - mean · alpha, and the training gradient (dy - mean(dy) - (x - mean) · k) · invstd · w
-/// with k = Σ dy (x - mean) · invstd² / (N S).
+/// two-pass variance, and the training gradient (dy - mean(dy) - (x - mean) · k) · invstd · w with
+/// k = Σ dy (x - mean) · invstd² / (N S). The output is (x - mean) · alpha + b with
+/// alpha = invstd · w: PyTorch writes x · alpha + (b - mean · alpha), which its compiler fuses
+/// into one rounding; unfused, that form loses digits when the mean is large against the spread
+/// (data at 100 ± 0.1 was off by 2e-4), while x - mean is exact there.
 public enum BatchNorm {
     /// mean[c] and sumSquares[c] = Σ (x - mean[c])² over the batch and positions of channel c.
     public static func statistics(
@@ -44,17 +46,17 @@ public enum BatchNorm {
         }
     }
 
-    /// y = x · alpha[c] + beta[c].
-    public static func affine(
+    /// y = (x - mean[c]) · alpha[c] + bias[c].
+    public static func normalize(
         x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, layout l: ChannelLayout,
-        alpha: UnsafePointer<Float>, beta: UnsafePointer<Float>
+        mean: UnsafePointer<Float>, alpha: UnsafePointer<Float>, bias: UnsafePointer<Float>?
     ) {
         l.forEachChannelChunk { channels in
             for n in 0..<l.batch {
                 for c in channels {
-                    let a = alpha[c], b = beta[c], offset = (n * l.channels + c) * l.spatial
+                    let mu = mean[c], a = alpha[c], b = bias?[c] ?? 0, offset = (n * l.channels + c) * l.spatial
                     let src = x + offset, dst = y + offset
-                    for s in 0..<l.spatial { dst[s] = src[s] * a + b }
+                    for s in 0..<l.spatial { dst[s] = (src[s] - mu) * a + b }
                 }
             }
         }
