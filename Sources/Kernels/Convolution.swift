@@ -40,19 +40,26 @@ public enum ConvolutionAlgorithm: Sendable, Hashable, CaseIterable {
 /// 2-d convolution (cross-correlation, as PyTorch's conv2d) forward and backward over contiguous
 /// NCHW buffers. Images are split across the cores; each thread has its own scratch.
 ///
-/// Both gradients and, except on small planes, the forward pass go through im2col and GEMM. A
-/// direct kernel was measured against it for every pass (release build, batch 32, one thread,
-/// OpenBLAS 0.3.21 running its SKYLAKEX kernels; ms, direct / im2col):
+/// Both gradients and, except on small planes, the forward pass go through im2col and GEMM. The
+/// direct forward kernel against im2col (release build, batch 32, one thread each for specrun
+/// and OpenBLAS, which runs its SKYLAKEX kernels; ms, median of 100):
 ///
-///     shape                      forward        weight grad    input grad
-///     1->16 3x3 p1 64x64 (seed)  1.75 / 0.65    2.06 / 0.51    6.61 / 1.24
-///     3->16 3x3 p1 64x64         4.80 / 2.27    5.67 / 3.53    6.71 / 4.66
-///     16->32 3x3 p1 32x32        6.31 / 4.06    7.59 / 5.38    13.2 / 6.43
-///     1->8 3x3 p1 8x8            0.019 / 0.023  0.028 / 0.024  0.070 / 0.015
-///     4->8 3x3 p1 8x8            0.063 / 0.090  0.106 / 0.090  0.066 / 0.063
-///     8->8 3x3 p1 8x8            0.115 / 0.175  0.214 / 0.190  0.119 / 0.117
-///     16->16 3x3 p1 8x8          0.437 / 0.404  0.801 / 0.500  0.441 / 0.268
-///     1->8 3x3 p1 12x12          0.057 / 0.036  0.072 / 0.034  0.172 / 0.032
+///     shape                      direct   im2col
+///     1->16 3x3 p1 64x64 (seed)  1.745    0.633
+///     3->16 3x3 p1 64x64         4.789    2.101
+///     16->32 3x3 p1 32x32        12.50    3.856
+///     16->32 3x3 p1 6x6          0.630    0.316
+///     1->8 3x3 p1 12x12          0.046    0.032
+///     16->16 3x3 p1 8x8          0.433    0.374
+///     8->8 3x3 p1 8x8            0.113    0.165
+///     4->8 3x3 p1 8x8            0.060    0.084
+///     1->8 3x3 p1 8x8            0.017    0.022
+///
+/// Direct gradient kernels (4-channel blocked dot products for the weights; for the input, a
+/// correlation of the padded output gradient with the flipped weights) were written and measured
+/// too, and lost where it matters: the seed's weight gradient 2.06 against 0.51 ms, the 16->32
+/// conv's weight gradient 7.6 against 5.4 ms and input gradient 13.2 against 6.4 ms; on 8x8
+/// planes they were within 10% either way. So they were dropped.
 ///
 /// Swift compiles for baseline x86-64 (4-lane SSE, no FMA) while OpenBLAS runs 16-lane AVX-512
 /// FMA kernels, so the unfolded matrix (9 shifted row copies for the seed) costs less than the
