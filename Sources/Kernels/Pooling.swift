@@ -69,8 +69,9 @@ public struct PoolGeometry: Sendable, Hashable {
     @inline(__always)
     func forEachColumnBlock(_ body: (_ j: Int, _ lanes: Int) -> Void) {
         let w = window
-        let first = (w.padW + w.strideW - 1) / w.strideW                       // j·sw - pw >= 0
-        let end = max(first, min(outWidth, (width - w.kernelW + w.padW) / w.strideW + 1))  // window ends inside
+        let first = (w.padW + w.strideW - 1) / w.strideW  // from here j·sw - pw >= 0
+        let room = width - w.kernelW + w.padW              // up to here j·sw - pw + kw <= width
+        let end = room < 0 ? first : max(first, min(outWidth, room / w.strideW + 1))
         var j = 0
         while j < first { body(j, 1); j += 1 }
         while j + 8 <= end { body(j, 8); j += 8 }
