@@ -59,6 +59,17 @@ public enum BLAS {
             alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
+    /// Runs `body` with OpenBLAS on one thread, for loops that already split their GEMMs across
+    /// `Parallel`'s threads: OpenBLAS's own workers would compete for the same cores and spin
+    /// in sched_yield (27% of a conv2d profile). Only call it from the thread that drives the
+    /// computation: the setting is process-wide.
+    public static func singleThreaded<R>(_ body: () throws -> R) rethrows -> R {
+        guard Parallel.threadCount > 1, let set = library.setThreads else { return try body() }
+        set(1)
+        defer { set(Int32(Parallel.threadCount)) }
+        return try body()
+    }
+
     // MARK: - Loading
 
     typealias SgemmFunction = @convention(c) (
@@ -71,6 +82,7 @@ public enum BLAS {
     struct Library: @unchecked Sendable {
         let sgemm: SgemmFunction
         let status: Status
+        let setThreads: SetThreadsFunction?
     }
 
     static var library: Library {
@@ -102,11 +114,11 @@ public enum BLAS {
                 detected = core0
                 core = coreName(handle)
             }
-            if let set = dlsym(handle, "openblas_set_num_threads") {
-                unsafeBitCast(set, to: SetThreadsFunction.self)(Int32(Parallel.threadCount))
-            }
+            let setThreads = dlsym(handle, "openblas_set_num_threads").map { unsafeBitCast($0, to: SetThreadsFunction.self) }
+            setThreads?(Int32(Parallel.threadCount))
             let sgemm = unsafeBitCast(dlsym(handle, "cblas_sgemm")!, to: SgemmFunction.self)
-            return .success(Library(sgemm: sgemm, status: Status(library: name, coreName: core ?? "unknown", detectedCoreName: detected)))
+            return .success(Library(sgemm: sgemm, status: Status(library: name, coreName: core ?? "unknown", detectedCoreName: detected),
+                                    setThreads: setThreads))
         }
         return .failure(BLASError(tried: candidates))
     }

@@ -1,0 +1,47 @@
+import Kernels
+
+extension Tensor {
+    /// 2-d convolution as PyTorch's conv2d (a cross-correlation) of this [N, C, H, W] input with an
+    /// [O, C, kh, kw] weight and an optional [O] bias, with zero padding on both sides of each
+    /// spatial axis. The result is [N, O, oh, ow] with
+    /// oh = floor((H + 2 padding - dilation (kh - 1) - 1) / stride) + 1, and likewise ow.
+    public func conv2d(
+        _ weight: Tensor, bias: Tensor? = nil, stride: IntOrPair = 1, padding: IntOrPair = 0, dilation: IntOrPair = 1
+    ) -> Tensor {
+        precondition(shape.rank == 4, "[conv2d] input must be (N,C,H,W), got shape \(shape)")
+        precondition(weight.shape.rank == 4 && weight.shape[1] == shape[1],
+                     "[conv2d] weight \(weight.shape) does not fit input \(shape): it must be (O,\(shape[1]),kh,kw)")
+        if let bias {
+            precondition(bias.shape == [weight.shape[0]], "[conv2d] bias \(bias.shape) must be (\(weight.shape[0]),) for weight \(weight.shape)")
+        }
+        let window = Window2D(kernel: (weight.shape[2], weight.shape[3]), stride: stride.pair, padding: padding.pair, dilation: dilation.pair)
+        if let problem = window.problem(height: shape[2], width: shape[3]) {
+            preconditionFailure("[conv2d] input \(shape), weight \(weight.shape): \(problem)")
+        }
+        let g = ConvGeometry(batch: shape[0], inChannels: shape[1], height: shape[2], width: shape[3],
+                             outChannels: weight.shape[0], window: window)
+        let out = Tensor(uninitialized: [g.batch, g.outChannels, g.outHeight, g.outWidth])
+        Convolution.forward(x: data, weight: weight.data, bias: bias?.data, y: out.data, geometry: g)
+        let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
+        return out.recordingBackward(inputs) { _, grad in
+            self.accumulateGradient { dx, accumulate in
+                Convolution.inputGradient(dy: grad.data, weight: weight.data, dx: dx, geometry: g, accumulate: accumulate)
+            }
+            // One pass computes both parameter gradients (the bias rides along in the GEMM), so
+            // they land in temporaries and are then copied or added into each gradient.
+            let dWeight = weight.requiresGrad ? Tensor(uninitialized: weight.shape) : nil
+            let dBias = bias?.requiresGrad == true ? Tensor(uninitialized: [g.outChannels]) : nil
+            guard dWeight != nil || dBias != nil else { return }
+            Convolution.parameterGradients(dy: grad.data, x: self.data, dWeight: dWeight?.data, dBias: dBias?.data, geometry: g)
+            if let dWeight { weight.addGradient(dWeight) }
+            if let dBias, let bias { bias.addGradient(dBias) }
+        }
+    }
+
+    /// Adds `contribution` (of this tensor's shape) into the gradient.
+    fileprivate func addGradient(_ contribution: Tensor) {
+        accumulateGradient { d, accumulate in
+            Elementwise.copy(contribution.data, into: d, count: contribution.count, accumulate: accumulate)
+        }
+    }
+}
