@@ -69,23 +69,17 @@ public enum ResolvedLayer: Hashable, Sendable {
         }
     }
 
-    /// `nn.MaxPool2d` / `nn.AvgPool2d`; `stride` defaults to the kernel as in PyTorch.
-    /// `dilation` is 1 for average pooling; `countIncludePad` is unused by max pooling.
+    /// `nn.MaxPool2d` / `nn.AvgPool2d` with PyTorch's defaults for what specs cannot set (no
+    /// dilation, floor rounding, padding counted in averages); `stride` defaults to the kernel.
     public struct Pool2d: Hashable, Sendable {
         public var kernel: HeightWidth
         public var stride: HeightWidth
         public var padding: HeightWidth
-        public var dilation: HeightWidth
-        public var ceilMode: Bool
-        public var countIncludePad: Bool
 
-        public init(kernel: HeightWidth, stride: HeightWidth, padding: HeightWidth, dilation: HeightWidth, ceilMode: Bool, countIncludePad: Bool) {
+        public init(kernel: HeightWidth, stride: HeightWidth, padding: HeightWidth) {
             self.kernel = kernel
             self.stride = stride
             self.padding = padding
-            self.dilation = dilation
-            self.ceilMode = ceilMode
-            self.countIncludePad = countIncludePad
         }
     }
 
@@ -97,15 +91,13 @@ public enum ResolvedLayer: Hashable, Sendable {
         public var eps: Double
         public var momentum: Double
         public var affine: Bool
-        public var trackRunningStats: Bool
 
-        public init(numFeatures: SymbolicSize, spatial: Bool, eps: Double, momentum: Double, affine: Bool, trackRunningStats: Bool) {
+        public init(numFeatures: SymbolicSize, spatial: Bool, eps: Double, momentum: Double, affine: Bool) {
             self.numFeatures = numFeatures
             self.spatial = spatial
             self.eps = eps
             self.momentum = momentum
             self.affine = affine
-            self.trackRunningStats = trackRunningStats
         }
     }
 
@@ -153,8 +145,6 @@ public enum ResolvedLayer: Hashable, Sendable {
             var parts = ["kernel \(p.kernel)"]
             if !defaultStride { parts.append("stride \(p.stride)") }
             if p.padding != HeightWidth(0, 0) { parts.append("padding \(p.padding)") }
-            if p.dilation != HeightWidth(1, 1) { parts.append("dilation \(p.dilation)") }
-            if p.ceilMode { parts.append("ceil") }
             return parts
         }
         switch self {

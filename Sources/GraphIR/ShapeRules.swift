@@ -62,17 +62,14 @@ extension Inference {
             guard rank([3], "channels x height x width per sample") else { return nil }
             let kernel = pair("kernel"), padding = pair("padding")
             let stride = a.isGiven("stride") ? pair("stride") : kernel
-            let dilation = spec.kind == "maxpool2d" ? pair("dilation") : HeightWidth(1, 1)
             if padding.height > kernel.height / 2 || padding.width > kernel.width / 2 {
                 error(.outOfRange, "\(label) `padding` \(padding) is more than half the kernel \(kernel)", at: a.range(of: "padding"))
                 return nil
             }
-            let ceil = a.bool("ceil_mode") ?? false
-            guard let h = window(x[1], kernel.height, stride.height, padding.height, dilation.height, ceil: ceil, "height", label, spec, origin),
-                  let w = window(x[2], kernel.width, stride.width, padding.width, dilation.width, ceil: ceil, "width", label, spec, origin)
+            guard let h = window(x[1], kernel.height, stride.height, padding.height, 1, ceil: false, "height", label, spec, origin),
+                  let w = window(x[2], kernel.width, stride.width, padding.width, 1, ceil: false, "width", label, spec, origin)
             else { return nil }
-            let pool = ResolvedLayer.Pool2d(kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceil,
-                                    countIncludePad: a.bool("count_include_pad") ?? true)
+            let pool = ResolvedLayer.Pool2d(kernel: kernel, stride: stride, padding: padding)
             let flops = x[0] * h * w * SymbolicSize(kernel.height &* kernel.width)
             return done(spec.kind == "maxpool2d" ? .maxPool2d(pool) : .avgPool2d(pool), [x[0], h, w], flops: flops)
 
@@ -108,7 +105,7 @@ extension Inference {
             guard rank([1, 2, 3], "(features), (channels, length) or (channels, height, width) per sample") else { return nil }
             let affine = a.bool("affine") ?? true
             let norm = ResolvedLayer.BatchNorm(numFeatures: x[0], spatial: x.count == 3, eps: a.double("eps") ?? 0, momentum: a.double("momentum") ?? 0,
-                                       affine: affine, trackRunningStats: a.bool("track_running_stats") ?? true)
+                                       affine: affine)
             return done(.batchNorm(norm), x, parameters: affine ? SymbolicSize(2) * x[0] : 0, flops: SymbolicSize(2) * elements)
 
         case "relu": return done(.relu, x, flops: elements)

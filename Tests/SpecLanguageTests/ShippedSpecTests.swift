@@ -73,7 +73,7 @@ import Testing
         #expect(layers[3].initializer == .kaimingUniform(a: 0, mode: .fanIn, nonlinearity: "leaky_relu"))
         #expect(layers[6].initializer == .kaimingUniform(a: 0, mode: .fanIn, nonlinearity: "sigmoid"))
         #expect(layers.allSatisfy { $0.biasInitializer == nil })
-        #expect(layers[1].layer == .batchNorm(.init(numFeatures: 16, spatial: false, eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true)))
+        #expect(layers[1].layer == .batchNorm(.init(numFeatures: 16, spatial: false, eps: 1e-5, momentum: 0.1, affine: true)))
         #expect(spec.data.batchSize == 16)
         #expect(spec.optimizer.lr == 1e-3)
     }

@@ -195,8 +195,8 @@ enum LanguageGuide {
         | `concat` | several | summed along `dim` | 0 | 0 |
         | `add` | several of one shape | same | 0 | one per element per extra input |
 
-        `H' = floor((H + 2*padding - dilation*(kernel-1) - 1) / stride) + 1` (rounded up with
-        `ceil_mode`), as in PyTorch. A multiply-add counts as 2 FLOPs; bias terms are omitted when
+        `H' = floor((H + 2*padding - dilation*(kernel-1) - 1) / stride) + 1` as in PyTorch
+        (pooling has no dilation). A multiply-add counts as 2 FLOPs; bias terms are omitted when
         `bias: false`. Counts that depend on class counts are shown symbolically by `specrun summary`.
 
         """#

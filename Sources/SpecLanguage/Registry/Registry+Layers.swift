@@ -20,8 +20,6 @@ extension Registry {
 
     private static let dilation = ParameterSpec("dilation", .intPair, .defaultValue(.pair(1, 1)), bounds: positive,
                                                 "Spacing between the window's taps.")
-    private static let ceilMode = ParameterSpec("ceil_mode", .bool, .defaultValue(.bool(false)),
-                                                "Round the output size up instead of down, as PyTorch does.")
     private static let dim = ParameterSpec("dim", .int, .defaultValue(.int(1)),
                                            "The axis, counted as in PyTorch: 0 is the batch, 1 the features or channels; negative counts from the end.")
 
@@ -39,12 +37,9 @@ extension Registry {
             ParameterSpec("out", .size, .required, bounds: positive, pytorch: "out_channels", "Output channels."),
         ] + window(stride: false, padding: "Zeros added on each side.") + [dilation, bias, weightInit, biasInit]),
         KindSpec("maxpool2d", .layer, pytorch: "nn.MaxPool2d", "2-d max pooling.",
-                 window(stride: true, padding: "Cells added on each side, never the maximum; at most half the kernel.") + [dilation, ceilMode]),
+                 window(stride: true, padding: "Cells added on each side, never the maximum; at most half the kernel.")),
         KindSpec("avgpool2d", .layer, pytorch: "nn.AvgPool2d", "2-d average pooling.",
-                 window(stride: true, padding: "Zeros added on each side; at most half the kernel.") + [
-            ceilMode,
-            ParameterSpec("count_include_pad", .bool, .defaultValue(.bool(true)), "Whether padding cells count in the average's divisor."),
-        ]),
+                 window(stride: true, padding: "Zeros added on each side and counted in the average's divisor (PyTorch's default); at most half the kernel.")),
         KindSpec("flatten", .layer, pytorch: "nn.Flatten", "Flattens the axes from `start_dim` to `end_dim` into one.", [
             ParameterSpec("start_dim", .int, .defaultValue(.int(1)), "First axis to flatten (0 is the batch)."),
             ParameterSpec("end_dim", .int, .defaultValue(.int(-1)), "Last axis to flatten; negative counts from the end."),
@@ -66,8 +61,6 @@ extension Registry {
             ParameterSpec("momentum", .float, .defaultValue(.float(0.1)), bounds: .interval(0, 1),
                           "Weight of the current batch in the running statistics."),
             ParameterSpec("affine", .bool, .defaultValue(.bool(true)), "Whether the layer learns a scale and a shift."),
-            ParameterSpec("track_running_stats", .bool, .defaultValue(.bool(true)),
-                          "Whether evaluation uses running statistics (else the batch's own)."),
         ]),
         KindSpec("dropout", .layer, pytorch: "nn.Dropout", "Zeroes each element with probability `p` in training and scales the rest by 1/(1-p).", [
             ParameterSpec("p", .float, .defaultValue(.float(0.5)), bounds: .interval(0, 1, upperInclusive: false), "Probability of zeroing."),

@@ -7,9 +7,6 @@ extension GoldenCase {
         guard let v = param(key)?.ints, v.count == 2 else { fatalError("golden \(name) has no pair \(key)") }
         return IntOrPair(v[0], v[1])
     }
-
-    /// Input `key` when the case has it (optional weights and biases).
-    func optionalInput(_ key: String) -> Tensor? { inputs[key] == nil ? nil : input(key) }
 }
 
 /// Test data for the spatial ops.
