@@ -13,15 +13,7 @@ public final class Linear: Layer {
                 rng: inout RandomGenerator) throws(InitializerError) {
         weight = Tensor.zeros([outFeatures, inFeatures], requiresGrad: true)
         try (weightInit ?? .pytorchDefaultWeight).apply(to: weight, rng: &rng)
-        if bias {
-            let b = Tensor.zeros([outFeatures], requiresGrad: true)
-            let initializer: Initializer
-            if let biasInit { initializer = biasInit } else { initializer = try .pytorchDefaultBias(weightShape: weight.shape) }
-            try initializer.apply(to: b, rng: &rng)
-            self.bias = b
-        } else {
-            self.bias = nil
-        }
+        self.bias = bias ? try makeBias(outFeatures, biasInit, weightShape: weight.shape, rng: &rng) : nil
     }
 
     public var parameters: [NamedParameter] {
