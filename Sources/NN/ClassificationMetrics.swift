@@ -93,13 +93,17 @@ public struct ClassificationMetrics: Sendable {
                targets: UnsafeBufferPointer(start: targets.data, count: targets.count))
     }
 
-    /// The metric over every sample since the last reset.
-    public func value(_ metric: Metric) -> Double {
+    /// The metric over every sample since the last reset. Precision, recall and f1 are of the
+    /// positive class for a binary task and macro-averaged for a multiclass one, unless `macro`
+    /// says otherwise (`macro: true` on a binary task averages classes 0 and 1, as scikit-learn's
+    /// `average="macro"` does).
+    public func value(_ metric: Metric, macro: Bool? = nil) -> Double {
+        let macro = macro ?? { if case .multiclass = task { true } else { false } }()
         switch metric {
         case .accuracy: return ratio(correct, sampleCount)
-        case .precision: return average { ratio(truePositives[$0], truePositives[$0] + falsePositives[$0]) }
-        case .recall: return average { ratio(truePositives[$0], truePositives[$0] + falseNegatives[$0]) }
-        case .f1: return average { ratio(2 * truePositives[$0], 2 * truePositives[$0] + falsePositives[$0] + falseNegatives[$0]) }
+        case .precision: return average(macro) { ratio(truePositives[$0], truePositives[$0] + falsePositives[$0]) }
+        case .recall: return average(macro) { ratio(truePositives[$0], truePositives[$0] + falseNegatives[$0]) }
+        case .f1: return average(macro) { ratio(2 * truePositives[$0], 2 * truePositives[$0] + falsePositives[$0] + falseNegatives[$0]) }
         }
     }
 
@@ -135,9 +139,9 @@ public struct ClassificationMetrics: Sendable {
         }
     }
 
-    /// The positive class's value (binary), or the mean over the classes seen (multiclass).
-    private func average(_ perClass: (Int) -> Double) -> Double {
-        if case .binary = task { return perClass(1) }
+    /// The positive class's value, or the mean over the classes seen (macro).
+    private func average(_ macro: Bool, _ perClass: (Int) -> Double) -> Double {
+        if !macro { return perClass(1) }
         let seen = (0..<classCount).filter { truePositives[$0] + falsePositives[$0] + falseNegatives[$0] > 0 }
         return seen.isEmpty ? 0 : seen.reduce(0) { $0 + perClass($1) } / Double(seen.count)
     }

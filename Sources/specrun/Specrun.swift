@@ -9,10 +9,14 @@ struct Specrun: ParsableCommand {
         commandName: "specrun",
         abstract: "Check, describe and train neural networks written as YAML specs.",
         version: "0.1.0",
-        subcommands: commands)
+        subcommands: commands,
+        defaultSubcommand: Train.self)
 
     /// Every subcommand, in the order `--help` lists them: adding one is one line here.
     static let commands: [ParsableCommand.Type] = [
+        Train.self,
+        Eval.self,
+        Predict.self,
         Validate.self,
         Summary.self,
         GraphCommand.self,

@@ -32,7 +32,8 @@ import Testing
 
     static func run(_ arguments: [String], stdin: String? = nil) throws -> Run {
         let process = Process()
-        process.executableURL = try #require(binary, "no specrun binary next to \(Bundle.main.bundleURL.path)")
+        guard let binary else { throw MissingBinary(near: Bundle.main.bundleURL.path) }
+        process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = repositoryRoot
         // Help text wraps at the terminal width; fix it so transcripts do not depend on the terminal.
@@ -56,6 +57,9 @@ import Testing
     static let cases: [(String, [String], String?)] = [
         ("help", ["--help"], nil),
         ("help-validate", ["validate", "--help"], nil),
+        ("help-train", ["train", "--help"], nil),
+        ("help-eval", ["eval", "--help"], nil),
+        ("help-predict", ["predict", "--help"], nil),
         ("help-summary", ["summary", "--help"], nil),
         ("help-graph", ["graph", "--help"], nil),
         ("help-schema", ["schema", "--help"], nil),
@@ -147,4 +151,9 @@ import Testing
                     == (try String(contentsOf: Self.repositoryRoot.appendingPathComponent("docs/" + file), encoding: .utf8)))
         }
     }
+}
+
+struct MissingBinary: Error, CustomStringConvertible {
+    var near: String
+    var description: String { "no specrun binary next to \(near)" }
 }

@@ -62,6 +62,16 @@ import Testing
         #expect(m.value(.f1) == 4.0 / 7)  // 2 tp / (2 tp + fp + fn)
     }
 
+    /// Scores 0.9 0.2 0.7 0.4 at threshold 0.5 predict 1 0 1 0 for targets 1 0 0 0.
+    /// class 1: tp 1 fp 1 fn 0 -> p 1/2 r 1;  class 0: tp 2 fp 0 fn 1 -> p 1 r 2/3.
+    @Test func binaryMacroAveragesBothClasses() {
+        var m = ClassificationMetrics(.binary(threshold: 0.5))
+        m.update(scores: Tensor(shape: [4, 1], values: [0.9, 0.2, 0.7, 0.4]), targets: Tensor(shape: [4, 1], values: [1, 0, 0, 0]))
+        #expect(m.value(.precision) == 0.5)
+        #expect(m.value(.precision, macro: true) == 0.75)
+        #expect(abs(m.value(.recall, macro: true) - (1 + 2.0 / 3) / 2) < 1e-15)
+    }
+
     /// Targets 0 0 1 1 3, predictions (argmax) 0 1 1 1 0; class 2 appears in neither and is left out.
     /// class 0: tp 1 fp 1 fn 1 -> p 1/2 r 1/2 f1 1/2;  class 1: tp 2 fp 1 fn 0 -> p 2/3 r 1 f1 4/5;
     /// class 3: tp 0 fp 0 fn 1 -> p 0 (zero division) r 0 f1 0.

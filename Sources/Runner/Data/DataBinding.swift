@@ -1,0 +1,129 @@
+import Autograd
+import DataPipeline
+import Diagnostics
+import Foundation
+import GraphIR
+import NN
+import SpecLanguage
+
+/// A spec's data section bound to the data pipeline: the dataset loaded from the data root, the
+/// class counts it fixes for the graph, and batches turned into model inputs and loss targets.
+public struct DataBinding {
+    public let dataset: Dataset
+    public let spec: Spec
+    /// Class counts by label field (the names `classes(...)` uses in the spec).
+    public let classCounts: [String: Int]
+
+    /// Loads the data a spec names. `fitted` (from saved weights) reuses the classes and the
+    /// normalisation of the run that trained them instead of fitting new ones.
+    public init(spec: Spec, file: SourceFile, dataRoot: String, fitted: DataStatistics? = nil) throws(RunError) {
+        self.spec = spec
+        let config = Self.config(for: spec.data)
+        do {
+            dataset = try Dataset(config: config, dataRoot: dataRoot, fitted: fitted)
+        } catch {
+            throw RunError.data(error, file: file, range: spec.data.source.range)
+        }
+        var counts: [String: Int] = [:]
+        for field in spec.data.fields {
+            if case .label(let source) = field.kind, let n = dataset.classCount(source) { counts[field.name] = n }
+        }
+        classCounts = counts
+    }
+
+    /// The data root: `--data-root`, else `SPECRUN_DATA`, else `./data`.
+    public static func dataRoot(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        flag ?? environment["SPECRUN_DATA"] ?? "data"
+    }
+
+    /// The pipeline configuration for a spec's data section.
+    public static func config(for data: DataSpec) -> DataConfig {
+        func labelSource(_ fieldName: String) -> String {
+            if case .label(let source)? = data.field(named: fieldName)?.kind { return source }
+            return fieldName
+        }
+        let source: DataSource
+        switch data.source {
+        case .csv(let csv):
+            let missing: MissingValues = switch data.preprocessing.missing {
+            case .drop: .drop
+            case .mean: .mean
+            case .error: .error
+            }
+            source = .csv(CSVSource(path: csv.path, missing: missing))
+        case .imageFolder(let folder):
+            source = .imageFolder(ImageFolderSource(root: folder.root, levels: folder.levels, extensions: folder.extensions))
+        }
+        let normalization: Normalization = switch data.preprocessing.normalize {
+        case .none: .none
+        case .minmax: .minmax
+        case .zscore: .zscore
+        }
+        let fields = data.fields.map { field -> FieldConfig in
+            switch field.kind {
+            case .features(.columns(let names)):
+                FieldConfig(field.name, .features(FeatureField(columns: .named(names), normalization: normalization)))
+            case .features(.allExcept(let names)):
+                FieldConfig(field.name, .features(FeatureField(columns: .allExcept(names), normalization: normalization)))
+            case .label(let source):
+                FieldConfig(field.name, .label(source))
+            case .column(let column):
+                FieldConfig(field.name, .target(column: column))
+            case .onehot(let label):
+                FieldConfig(field.name, .onehot(labelSource(label)))
+            case .image(let image):
+                FieldConfig(field.name, .image(ImageField(channels: image.channels, size: [image.height, image.width],
+                                                          mean: image.mean?.map(Float.init), std: image.std?.map(Float.init))))
+            }
+        }
+        let stratify = data.split.stratify
+        return DataConfig(source: source, fields: fields,
+                          split: SplitConfig(test: data.split.test, validation: data.split.validation,
+                                             seed: UInt64(data.split.seed), stratify: stratify))
+    }
+
+    /// Binds the graph's class counts and checks what only the data can tell (the width of a
+    /// features field read from the CSV against the declared input). Throws spec diagnostics.
+    public func bind(_ graph: inout Graph, file: SourceFile) throws(RunError) {
+        let problems = graph.bind(classCounts)
+        if !problems.isEmpty {
+            throw RunError(.spec, "\(file.path): the spec does not fit the data", diagnostics: (file, problems))
+        }
+        for input in graph.inputs {
+            guard let field = dataset.fields.first(where: { $0.name == input.name }), let declared = input.shape.concrete else { continue }
+            if field.shape != declared {
+                let place = "\(file.path):\(input.range.start.line):\(input.range.start.column)"
+                throw RunError(.spec, "\(place): input `\(input.name)` is declared \(declared) but field `\(field.name)` gives \(field.shape) per sample from the data")
+            }
+        }
+    }
+
+    /// The model's inputs from a batch (fields are shared, not copied).
+    public func inputs(_ batch: Batch, names: [String]) -> [String: Tensor] {
+        var inputs: [String: Tensor] = [:]
+        for name in names {
+            guard let field = batch[name], let buffer = field.floats else {
+                preconditionFailure("[data] batch has no float field \(name): the front end checks inputs against fields")
+            }
+            inputs[name] = Tensor(shape: Shape(field.shape), storage: buffer)
+        }
+        return inputs
+    }
+
+    /// A head's targets from a batch.
+    public func target(_ batch: Batch, field name: String) -> LossTarget {
+        guard let field = batch[name] else { preconditionFailure("[data] batch has no field \(name)") }
+        if let classes = field.int32s { return .classes(classes) }
+        return .values(Tensor(shape: Shape(field.shape), storage: field.floats!))
+    }
+}
+
+extension DataSourceSpec {
+    /// Where the spec names its data.
+    var range: SourceRange {
+        switch self {
+        case .csv(let c): c.range
+        case .imageFolder(let f): f.range
+        }
+    }
+}

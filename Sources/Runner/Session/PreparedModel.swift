@@ -1,0 +1,68 @@
+import DataPipeline
+import Diagnostics
+import Foundation
+import GraphIR
+import Kernels
+import NN
+import SpecLanguage
+
+/// A spec compiled, its data loaded, its class counts bound and its model built: the common
+/// start of `train`, `eval`, `predict` and `bench`.
+public struct PreparedModel {
+    public let file: SourceFile
+    public let spec: Spec
+    public let graph: Graph
+    public let data: DataBinding
+    public let model: GraphModel
+    public let objective: Objective
+    /// Seconds spent loading (and, for images, decoding) the data.
+    public let dataSeconds: Double
+
+    /// Compiles the spec at `path` (or `text`, named `path`), applies `overrides`, loads the data
+    /// from `dataRoot` (with `fitted` statistics from saved weights, if given), and builds the
+    /// model with weights initialised from the spec's seed.
+    public static func prepare(path: String, text: String? = nil, overrides: SpecOverrides = SpecOverrides(),
+                               dataRoot: String, fitted: DataStatistics? = nil, preload: Bool = true) throws(RunError) -> PreparedModel {
+        let compilation = text.map { Compiler.compile(text: $0, path: path) } ?? Compiler.compile(path: path)
+        guard let parsed = compilation.spec, var graph = compilation.graph else {
+            let errors = compilation.diagnostics.filter { $0.severity == .error }.count
+            throw RunError(.spec, "\(path): \(errors) error\(errors == 1 ? "" : "s") in the spec; nothing was run",
+                           diagnostics: (compilation.file, compilation.diagnostics))
+        }
+        let spec = overrides.applied(to: parsed)
+        let started = MonotonicClock.seconds()
+        let data = try DataBinding(spec: spec, file: compilation.file, dataRoot: dataRoot, fitted: fitted)
+        if preload {
+            do { try data.dataset.preload() } catch {
+                throw RunError.data(error, file: compilation.file, range: spec.data.source.range)
+            }
+        }
+        let dataSeconds = MonotonicClock.seconds() - started
+        try data.bind(&graph, file: compilation.file)
+        var initRNG = RandomGenerator(seed: UInt64(bitPattern: Int64(spec.seed)), stream: 0)
+        let model: GraphModel
+        do {
+            model = try ModelLowering.model(for: graph, rng: &initRNG,
+                                            dropoutRNG: RandomGenerator(seed: UInt64(bitPattern: Int64(spec.seed)), stream: 1))
+        } catch {
+            throw RunError(.spec, "\(path): \(error)")
+        }
+        return PreparedModel(file: compilation.file, spec: spec, graph: graph, data: data, model: model,
+                             objective: Objective(graph: graph), dataSeconds: dataSeconds)
+    }
+
+    /// Whether a batchnorm normalises over the batch alone (a vector per sample), which a batch of
+    /// one sample cannot do in training.
+    var hasPerFeatureBatchNorm: Bool {
+        graph.nodes.flatMap(\.layers).contains { layer in
+            if case .batchNorm = layer.layer { return layer.inputShape.rank == 1 }
+            return false
+        }
+    }
+
+    /// Image decoding is worth a background thread; in-memory CSV rows are not.
+    var prefetchDepth: Int {
+        if case .imageFolder = spec.data.source { return 2 }
+        return 0
+    }
+}

@@ -1,0 +1,57 @@
+import DataPipeline
+import Foundation
+import NN
+
+/// A `weights.safetensors` written by `specrun train`: the state_dict, and in its metadata the
+/// classes and fitted normalisation of the data it was trained on.
+public struct SavedWeights {
+    public let path: String
+    public let file: SafeTensors
+
+    public init(path: String) throws(RunError) {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw RunError(.file, "\(path): cannot read the weights: \(error.localizedDescription)")
+        }
+        do { file = try SafeTensors(decoding: data) } catch { throw RunError(.file, "\(path): \(error)") }
+        self.path = path
+    }
+
+    /// The data statistics the weights were trained with (nil for weights from elsewhere).
+    public var dataStatistics: DataStatistics? {
+        guard let text = file.metadata["specrun.data"] else { return nil }
+        return try? JSON.decode(DataStatistics.self, from: Data(text.utf8))
+    }
+
+    /// The spec name the weights were trained from.
+    public var specName: String? { file.metadata["specrun.spec"] }
+
+    public func load(into model: GraphModel) throws(RunError) {
+        try StateDict.load(file, into: model, source: path)
+    }
+}
+
+/// `specrun eval`: a trained model's losses and metrics on a split of its spec's data.
+public enum EvalSession {
+    public enum Split: String, CaseIterable, Sendable { case train, validation, test, all }
+
+    public static func run(specPath: String, weightsPath: String, dataRoot: String?, split: Split) throws(RunError) -> EpochResult {
+        let weights = try SavedWeights(path: weightsPath)
+        let prepared = try PreparedModel.prepare(path: specPath, dataRoot: DataBinding.dataRoot(flag: dataRoot),
+                                                 fitted: weights.dataStatistics)
+        try weights.load(into: prepared.model)
+        let splits = prepared.data.dataset.splits
+        let indices: [Int] = switch split {
+        case .train: splits.train
+        case .validation: splits.validation
+        case .test: splits.test
+        case .all: Array(0..<prepared.data.dataset.count)
+        }
+        guard !indices.isEmpty else {
+            throw RunError(.data, "\(specPath): the \(split.rawValue) split is empty (data.split in the spec)")
+        }
+        return try Evaluation.run(model: prepared.model, objective: prepared.objective, data: prepared.data, indices: indices,
+                                  split: split.rawValue, epoch: Int(weights.file.metadata["specrun.epoch"] ?? "") ?? 0,
+                                  batchSize: prepared.spec.data.batchSize, prefetch: prepared.prefetchDepth)
+    }
+}

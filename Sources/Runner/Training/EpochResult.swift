@@ -1,0 +1,93 @@
+import Autograd
+import Foundation
+import NN
+
+/// One pass over one split: mean losses per head and in total, and each head's metrics.
+public struct EpochResult: Sendable {
+    public struct Head: Sendable {
+        public var name: String
+        public var loss: Double
+        /// `(metric name, value)` in the spec's order.
+        public var metrics: [(name: String, value: Double)]
+    }
+
+    public var epoch: Int
+    public var split: String
+    /// The objective: the weighted sum of the heads' mean losses.
+    public var loss: Double
+    public var heads: [Head]
+    public var samples: Int
+    public var seconds: Double
+    public var learningRate: Double
+
+    public var samplesPerSecond: Double { seconds > 0 ? Double(samples) / seconds : 0 }
+
+    /// A value by the names early stopping uses: `loss`, `<output>.loss`, `<output>.<metric>`.
+    public func value(of name: String) -> Double? {
+        if name == "loss" { return loss }
+        let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let head = heads.first(where: { $0.name == parts[0] }) else { return nil }
+        if parts[1] == "loss" { return head.loss }
+        return head.metrics.first { $0.name == parts[1] }?.value
+    }
+
+    /// The metrics.jsonl record (also what `specrun eval --format json` prints).
+    public func record(elapsed: Double) -> Data {
+        var outputs: [String: [String: Double]] = [:]
+        for h in heads {
+            var o = ["loss": h.loss]
+            for m in h.metrics { o[m.name] = m.value }
+            outputs[h.name] = o
+        }
+        struct Row: Encodable {
+            var epoch: Int, split: String, loss: Double, outputs: [String: [String: Double]]
+            var lr: Double, samples: Int, samples_per_s: Double, seconds: Double, elapsed_s: Double
+        }
+        return JSON.encode(Row(epoch: epoch, split: split, loss: loss, outputs: outputs, lr: learningRate, samples: samples,
+                               samples_per_s: (samplesPerSecond * 10).rounded() / 10, seconds: round6(seconds), elapsed_s: round6(elapsed)),
+                           pretty: false)
+    }
+
+    private func round6(_ x: Double) -> Double { (x * 1e6).rounded() / 1e6 }
+}
+
+/// Sums a split's losses and metrics batch by batch.
+struct EpochAccumulator {
+    let objective: Objective
+    private var lossSums: [Double]
+    private var metrics: [ClassificationMetrics?]
+    private(set) var samples = 0
+
+    init(_ objective: Objective) {
+        self.objective = objective
+        lossSums = Array(repeating: 0, count: objective.heads.count)
+        metrics = objective.heads.map { $0.task.map(ClassificationMetrics.init) }
+    }
+
+    /// Adds one batch: each head's mean loss over the batch, its predictions and targets.
+    mutating func add(batchSize: Int, losses: [Float], predictions: [Tensor], targets: [LossTarget]) {
+        samples += batchSize
+        for i in lossSums.indices {
+            lossSums[i] += Double(losses[i]) * Double(batchSize)
+            guard metrics[i] != nil else { continue }
+            switch targets[i] {
+            case .classes(let t): metrics[i]!.update(scores: predictions[i], targets: t)
+            case .values(let t): metrics[i]!.update(scores: predictions[i], targets: t)
+            }
+        }
+    }
+
+    func result(epoch: Int, split: String, seconds: Double, learningRate: Double) -> EpochResult {
+        let n = Double(max(samples, 1))
+        var heads: [EpochResult.Head] = []
+        var total = 0.0
+        for (i, head) in objective.heads.enumerated() {
+            let loss = lossSums[i] / n
+            total += Double(head.weight) * loss
+            heads.append(.init(name: head.name, loss: loss,
+                               metrics: head.metrics.map { (name: $0.name, value: metrics[i]?.value($0.metric, macro: $0.macro) ?? .nan) }))
+        }
+        return EpochResult(epoch: epoch, split: split, loss: total, heads: heads, samples: samples, seconds: seconds,
+                           learningRate: learningRate)
+    }
+}

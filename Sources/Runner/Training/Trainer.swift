@@ -1,0 +1,200 @@
+import Autograd
+import DataPipeline
+import Foundation
+import Kernels
+import NN
+import SpecLanguage
+
+/// The training loop: epochs of shuffled batches (forward, weighted losses, backward, clipping,
+/// optimizer step), evaluation on the held-out splits, the metrics log, checkpoints, early
+/// stopping, and a stop with a precise message on a non-finite loss or Ctrl-C.
+final class Trainer {
+    struct Settings {
+        var epochs: Int
+        var batchSize: Int
+        var shuffle: Bool
+        var seed: UInt64
+        var evalEvery: Int
+        var checkpointEvery: Int
+        var clipGradNorm: Double?
+        var earlyStopping: EarlyStoppingSpec?
+        /// Skip a last training batch of one sample (batchnorm over features cannot train on it).
+        var skipSingleSampleBatch: Bool
+        /// Batches assembled ahead in a background thread (0: on demand).
+        var prefetch: Int
+        var specPath: String
+    }
+
+    let model: GraphModel
+    let objective: Objective
+    let optimizer: any Optimizer
+    let schedule: LearningRateSchedule
+    let baseLearningRate: Double
+    let data: DataBinding
+    let settings: Settings
+    let runFolder: RunDirectory?
+    let reporter: TrainingReporter
+    private(set) var state: LoopState
+    private var metricsLog: [Data]
+    private let start = MonotonicClock.seconds()
+
+    init(model: GraphModel, objective: Objective, optimizer: any Optimizer, schedule: LearningRateSchedule, data: DataBinding,
+         settings: Settings, runFolder: RunDirectory?, reporter: TrainingReporter, resumed: LoopState? = nil, metricsLog: [Data] = []) {
+        self.model = model
+        self.objective = objective
+        self.optimizer = optimizer
+        self.schedule = schedule
+        self.baseLearningRate = optimizer.learningRate
+        self.data = data
+        self.settings = settings
+        self.runFolder = runFolder
+        self.reporter = reporter
+        self.metricsLog = metricsLog
+        self.state = resumed ?? LoopState(epoch: 0, dropoutRNG: model.rng.state, learningRate: optimizer.learningRate,
+                                          best: nil, bestEpoch: nil, evaluationsWithoutImprovement: 0)
+        if let resumed { model.rng = RandomGenerator(state: resumed.dropoutRNG) }
+    }
+
+    /// The held-out splits by name, in the order reported.
+    var heldOutSplits: [(name: String, indices: [Int])] {
+        [("validation", data.dataset.splits.validation), ("test", data.dataset.splits.test)].filter { !$0.indices.isEmpty }
+    }
+
+    /// Trains from the epoch after `state.epoch` to the last, returning the last held-out results.
+    func run() throws(RunError) -> [EpochResult] {
+        var lastHeldOut: [EpochResult] = []
+        var epoch = state.epoch
+        while epoch < settings.epochs {
+            epoch += 1
+            let lr = schedule.learningRate(epoch: epoch - 1, baseLR: baseLearningRate)
+            optimizer.learningRate = lr
+            let train = try trainEpoch(epoch, learningRate: lr)
+            var heldOut: [EpochResult] = []
+            if epoch % settings.evalEvery == 0 || epoch == settings.epochs {
+                for split in heldOutSplits {
+                    heldOut.append(try evaluate(split.indices, split: split.name, epoch: epoch, learningRate: lr))
+                }
+                lastHeldOut = heldOut
+            }
+            state.epoch = epoch
+            state.dropoutRNG = model.rng.state
+            state.learningRate = lr
+            let stop = earlyStoppingDecision(heldOut)
+            reporter.epochFinished(train, heldOut: heldOut, epochs: settings.epochs, elapsed: MonotonicClock.seconds() - start)
+            try log([train] + heldOut)
+            let last = epoch == settings.epochs || stop
+            if let runFolder, last || (settings.checkpointEvery > 0 && epoch % settings.checkpointEvery == 0) {
+                try Checkpoint.write(model: model, optimizer: optimizer, state: state, in: runFolder)
+            }
+            if stop {
+                reporter.note("early stopping: \(settings.earlyStopping!.metric) has not improved for \(state.evaluationsWithoutImprovement) evaluations "
+                              + "(best \(format(state.best)) at epoch \(state.bestEpoch ?? 0))")
+                break
+            }
+        }
+        return lastHeldOut
+    }
+
+    private func trainEpoch(_ epoch: Int, learningRate: Double) throws(RunError) -> EpochResult {
+        model.train()
+        let indices = data.dataset.splits.train
+        let stream = data.dataset.batches(indices, epoch: epoch - 1, options: BatchOptions(
+            batchSize: settings.batchSize, shuffle: settings.shuffle, seed: settings.seed, prefetch: settings.prefetch))
+        defer { stream.stop() }
+        var accumulator = EpochAccumulator(objective)
+        let started = MonotonicClock.seconds()
+        var batchNumber = 0
+        while let batch = try Evaluation.next(stream) {
+            batchNumber += 1
+            if batch.count == 1 && settings.skipSingleSampleBatch { continue }
+            let inputs = data.inputs(batch, names: model.inputNames)
+            let outputs = model(inputs)
+            var total: Tensor?
+            var losses: [Float] = []
+            var targets: [LossTarget] = []
+            for head in objective.heads {
+                let target = data.target(batch, field: head.targetField)
+                let loss = head.loss(outputs[head.name]!, target)
+                let value = loss.scalar
+                guard value.isFinite else {
+                    throw divergence(head: head.name, value: value, epoch: epoch, batch: batchNumber, of: stream.batchCount)
+                }
+                losses.append(value)
+                targets.append(target)
+                let weighted = head.weight == 1 ? loss : loss * head.weight
+                total = total.map { $0 + weighted } ?? weighted
+            }
+            optimizer.zeroGrad()
+            total!.backward()
+            if let maxNorm = settings.clipGradNorm { _ = clipGradientNorm(optimizer.parameters, maxNorm: maxNorm) }
+            optimizer.step()
+            accumulator.add(batchSize: batch.count, losses: losses, predictions: objective.heads.map { outputs[$0.name]! }, targets: targets)
+            reporter.batchFinished(epoch: epoch, epochs: settings.epochs, batch: batchNumber, batches: stream.batchCount,
+                                   loss: Double(total!.scalar))
+            if Interrupt.isRequested { throw interrupted(epoch: epoch, batch: batchNumber, of: stream.batchCount) }
+        }
+        return accumulator.result(epoch: epoch, split: "train", seconds: MonotonicClock.seconds() - started, learningRate: learningRate)
+    }
+
+    func evaluate(_ indices: [Int], split: String, epoch: Int, learningRate: Double) throws(RunError) -> EpochResult {
+        try Evaluation.run(model: model, objective: objective, data: data, indices: indices, split: split, epoch: epoch,
+                           batchSize: settings.batchSize, prefetch: settings.prefetch, learningRate: learningRate)
+    }
+
+
+    /// Updates the early-stopping record with this epoch's held-out results; true to stop now.
+    private func earlyStoppingDecision(_ heldOut: [EpochResult]) -> Bool {
+        guard let rule = settings.earlyStopping, let watched = heldOut.first, let value = watched.value(of: rule.metric) else { return false }
+        let improved: Bool
+        if let best = state.best {
+            improved = rule.mode == .min ? value < best - rule.minDelta : value > best + rule.minDelta
+        } else {
+            improved = true
+        }
+        if improved {
+            state.best = value
+            state.bestEpoch = watched.epoch
+            state.evaluationsWithoutImprovement = 0
+        } else {
+            state.evaluationsWithoutImprovement += 1
+        }
+        return state.evaluationsWithoutImprovement >= rule.patience
+    }
+
+    private func log(_ results: [EpochResult]) throws(RunError) {
+        guard let runFolder else { return }
+        let elapsed = MonotonicClock.seconds() - start
+        metricsLog += results.map { $0.record(elapsed: elapsed) }
+        var text = Data()
+        for line in metricsLog { text.append(line); text.append(0x0A) }
+        try runFolder.write(text, to: runFolder.metrics)
+    }
+
+    private func divergence(head: String, value: Float, epoch: Int, batch: Int, of batches: Int) -> RunError {
+        var message = "\(settings.specPath): the loss of output `\(head)` is \(value) at epoch \(epoch), batch \(batch) of \(batches); training stopped."
+        if let runFolder {
+            if let checkpoint = Checkpoint.latest(in: runFolder) {
+                message += " The last good checkpoint is \(checkpoint.path)."
+            } else {
+                message += " No checkpoint was written before it (train.checkpoint_every)."
+            }
+            message += " Metrics so far: \(runFolder.metrics.path)."
+        }
+        message += " A lower learning rate (now \(format(optimizer.learningRate))) or gradient clipping (train.clip_grad_norm) usually helps."
+        return RunError(.divergence, message)
+    }
+
+    func interrupted(epoch: Int, batch: Int?, of batches: Int?) -> RunError {
+        var message = "interrupted at epoch \(epoch)" + (batch.map { ", batch \($0) of \(batches!)" } ?? ", during evaluation")
+        if let runFolder {
+            if let checkpoint = Checkpoint.latest(in: runFolder) {
+                message += "; continue from \(checkpoint.lastPathComponent) with: specrun train --resume \(runFolder.url.path)"
+            } else {
+                message += "; no checkpoint yet (train.checkpoint_every), the run folder keeps its metrics: \(runFolder.url.path)"
+            }
+        }
+        return RunError(.interrupted, message)
+    }
+
+    private func format(_ x: Double?) -> String { x.map { String(format: "%.6g", $0) } ?? "none" }
+}

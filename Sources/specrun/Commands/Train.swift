@@ -1,0 +1,81 @@
+import ArgumentParser
+import Diagnostics
+import Foundation
+import Runner
+
+/// Options that train, eval, predict and bench share.
+struct DataOptions: ParsableArguments {
+    @Option(help: "Where data paths in the spec are relative to (default: $SPECRUN_DATA, else ./data).")
+    var dataRoot: String?
+}
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a spec's model on its data (the default command: `specrun SPEC` trains).",
+        discussion: """
+            Prints one line per epoch (a live progress bar on a terminal) and a final table of \
+            held-out metrics, and leaves a run folder (runs/<spec name>/<timestamp>/, or --out) \
+            with the spec as run, settings.json, metrics.jsonl, checkpoints and weights.safetensors. \
+            A NaN or infinite loss stops the run with the output, epoch and batch it came from. \
+            Ctrl-C stops after the current batch; --resume continues from the last checkpoint.
+            """)
+
+    @Argument(help: "The spec to train.")
+    var spec: String?
+
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "Train this many epochs instead of the spec's train.epochs.")
+    var epochs: Int?
+
+    @Option(help: "Batch size instead of the spec's data.batch_size.")
+    var batchSize: Int?
+
+    @Option(help: "Seed for initialisation, shuffling and dropout instead of the spec's seed.")
+    var seed: Int?
+
+    @Option(help: "Learning rate instead of the optimizer's lr.")
+    var lr: Double?
+
+    @Option(help: "The run folder to write (default runs/<spec name>/<timestamp>/).")
+    var out: String?
+
+    @Option(help: "Continue the run in this folder from its last checkpoint.")
+    var resume: String?
+
+    func validate() throws {
+        if spec == nil && resume == nil { throw ValidationError("Give a spec to train, or --resume RUN_FOLDER.") }
+        if let spec, !spec.contains("/"), !spec.contains("."), !FileManager.default.fileExists(atPath: spec) {
+            throw ValidationError("'\(spec)' is neither a command nor a spec file; see 'specrun --help'.")
+        }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs).") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
+        if let lr, !(lr > 0) { throw ValidationError("--lr must be positive, got \(lr).") }
+    }
+
+    func run() throws {
+        var options = TrainSession.Options(specPath: spec)
+        options.overrides = SpecOverrides(epochs: epochs, batchSize: batchSize, seed: seed, learningRate: lr)
+        options.dataRoot = data.dataRoot
+        options.out = out
+        options.resume = resume
+        Interrupt.install()
+        do {
+            _ = try TrainSession.run(options, reporter: ConsoleReporter())
+        } catch {
+            throw report(error)
+        }
+    }
+}
+
+/// Prints a run error as the user should see it and returns the exit code: spec diagnostics in
+/// full, everything else as one `error:` line; 130 after Ctrl-C, 1 otherwise.
+func report(_ error: RunError) -> ExitCode {
+    if Terminal.isInteractive() { print("") }  // end a progress bar's line
+    if let (file, list) = error.diagnostics {
+        printError(list.map { DiagnosticRenderer.human($0, in: file) + "\n" }.joined())  // they say what and where
+    } else {
+        printError("error: \(error.message)\n")
+    }
+    return error.kind == .interrupted ? ExitCode(130) : ExitCode(1)
+}
