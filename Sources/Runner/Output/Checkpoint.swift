@@ -8,7 +8,7 @@ struct LoopState: Codable, Equatable {
     /// Epochs completed.
     var epoch: Int
     /// The model's dropout generator.
-    var dropoutRNG: [UInt64]
+    var dropoutState: [UInt64]
     var learningRate: Double
     /// Early stopping: the best value of the watched metric so far, its epoch, and how many
     /// evaluations since then did not improve on it.

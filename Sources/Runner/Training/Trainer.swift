@@ -50,9 +50,9 @@ final class Trainer {
         self.runFolder = runFolder
         self.reporter = reporter
         self.metricsLog = metricsLog
-        self.state = resumed ?? LoopState(epoch: 0, dropoutRNG: model.rng.state, learningRate: optimizer.learningRate,
+        self.state = resumed ?? LoopState(epoch: 0, dropoutState: model.rng.state, learningRate: optimizer.learningRate,
                                           best: nil, bestEpoch: nil, evaluationsWithoutImprovement: 0)
-        if let resumed { model.rng = RandomGenerator(state: resumed.dropoutRNG) }
+        if let resumed { model.rng = RandomGenerator(state: resumed.dropoutState) }
     }
 
     /// The held-out splits by name, in the order reported.
@@ -77,7 +77,7 @@ final class Trainer {
                 lastHeldOut = heldOut
             }
             state.epoch = epoch
-            state.dropoutRNG = model.rng.state
+            state.dropoutState = model.rng.state
             state.learningRate = lr
             let stop = earlyStoppingDecision(heldOut)
             reporter.epochFinished(train, heldOut: heldOut, epochs: settings.epochs, elapsed: MonotonicClock.seconds() - start)

@@ -1,0 +1,68 @@
+import DataPipeline
+import Foundation
+import Kernels
+
+/// A temporary data root laid out as the shipped specs expect, with small made-up data:
+/// `water/water_normalized.csv`, `water/water_potability.csv` (with missing values) and
+/// `omniglot/images_background/<alphabet>/<character>/*.png` (105x105 1-bit, as Omniglot's).
+final class FixtureRoot {
+    let url: URL
+    var path: String { url.path }
+
+    static let waterColumns = ["ph", "Hardness", "Solids", "Chloramines", "Sulfate", "Conductivity", "Organic_carbon",
+                               "Trihalomethanes", "Turbidity", "Potability"]
+
+    init(water rows: Int = 80, alphabets: Int = 3, characters: Int = 2, drawings: Int = 5) throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("specrun-runner-\(getpid())-\(UUID().uuidString.prefix(8))")
+        var rng = RandomGenerator(seed: 11)
+        try FileManager.default.createDirectory(at: url.appendingPathComponent("water"), withIntermediateDirectories: true)
+        var normalized = FixtureRoot.waterColumns.joined(separator: ",") + "\n"
+        var raw = normalized
+        for r in 0..<rows {
+            let label = r % 2
+            // Features carry the label a little, so a model can learn something.
+            let features = (0..<9).map { _ in rng.uniform(0, 1) * 0.8 + Float(label) * 0.2 }
+            normalized += features.map { String($0) }.joined(separator: ",") + ",\(label)\n"
+            let rawCells = features.enumerated().map { k, x in r % 7 == 3 && k == 0 ? "" : String(x * 100) }
+            raw += rawCells.joined(separator: ",") + ",\(label)\n"
+        }
+        try normalized.write(to: url.appendingPathComponent("water/water_normalized.csv"), atomically: true, encoding: .utf8)
+        try raw.write(to: url.appendingPathComponent("water/water_potability.csv"), atomically: true, encoding: .utf8)
+
+        for a in 0..<alphabets {
+            for c in 0..<characters {
+                let folder = url.appendingPathComponent("omniglot/images_background/Alphabet_\(a)/character\(String(format: "%02d", c + 1))")
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                for d in 0..<drawings {
+                    try PNG.write(Self.stroke(alphabet: a, character: c, rng: &rng),
+                                  to: folder.appendingPathComponent("\(a)\(c)_\(d).png").path, bitDepth: .one)
+                }
+            }
+        }
+    }
+
+    /// White paper with a dark bar whose place depends on the class, plus noise.
+    static func stroke(alphabet: Int, character: Int, rng: inout RandomGenerator) -> PixelImage {
+        let side = 105
+        var pixels = [UInt8](repeating: 255, count: side * side)
+        let row = 10 + alphabet * 25, column = 10 + character * 40
+        for y in row..<(row + 12) { for x in column..<(column + 30) { pixels[y * side + x] = 0 } }
+        for _ in 0..<200 { pixels[rng.nextInt(below: side * side)] = 0 }
+        return PixelImage(width: side, height: side, channels: 1, pixels: pixels)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// The repository root (specs/ lives there).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+func shippedSpec(_ name: String) -> String { repositoryRoot.appendingPathComponent("specs/\(name).yaml").path }
+
+/// A fresh folder for a test's run directories.
+func temporaryFolder(_ label: String) -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("specrun-\(label)-\(getpid())-\(UUID().uuidString.prefix(8))")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}

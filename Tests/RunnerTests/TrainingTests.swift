@@ -1,0 +1,137 @@
+import DataPipeline
+import Foundation
+import Runner
+import Testing
+
+/// Collects what a run reports, for assertions (and prints nothing).
+final class RecordingReporter: TrainingReporter {
+    var notes: [String] = []
+    var epochs: [(train: EpochResult, heldOut: [EpochResult])] = []
+    func note(_ text: String) { notes.append(text) }
+    func batchFinished(epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Double) {}
+    func epochFinished(_ train: EpochResult, heldOut: [EpochResult], epochs: Int, elapsed: Double) {
+        self.epochs.append((train, heldOut))
+    }
+}
+
+/// metrics.jsonl without the fields that measure time, which differ between identical runs.
+func metricsWithoutTimings(_ folder: URL) throws -> [String] {
+    let text = try String(contentsOf: folder.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+    return try text.split(separator: "\n").map { line in
+        var row = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        for key in ["elapsed_s", "seconds", "samples_per_s"] { row[key] = nil }
+        return String(decoding: try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys]), as: UTF8.self)
+    }
+}
+
+@Suite(.serialized) struct TrainingTests {
+    static let specs = ["water_mlp", "water_bn", "water_raw", "omniglot_two_input", "omniglot_two_output"]
+
+    func train(_ spec: String, root: FixtureRoot, out: URL, epochs: Int = 1, batchSize: Int? = 8, resume: Bool = false,
+               reporter: RecordingReporter = RecordingReporter()) throws -> TrainSession.Outcome {
+        var options = TrainSession.Options(specPath: resume ? nil : shippedSpec(spec))
+        options.overrides = SpecOverrides(epochs: epochs, batchSize: resume ? nil : batchSize)
+        options.dataRoot = root.path
+        if resume { options.resume = out.path } else { options.out = out.path }
+        return try TrainSession.run(options, reporter: reporter)
+    }
+
+    /// Every shipped spec trains one short epoch on made-up data and leaves a complete run folder.
+    @Test(arguments: specs) func shippedSpecTrainsOneEpoch(_ spec: String) throws {
+        let root = try FixtureRoot()
+        defer { root.remove() }
+        let out = temporaryFolder("train-\(spec)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let reporter = RecordingReporter()
+        let outcome = try train(spec, root: root, out: out, reporter: reporter)
+        #expect(outcome.epochs == 1)
+        let test = try #require(outcome.heldOut.first)
+        #expect(test.split == "test" && test.loss.isFinite && test.samples > 0)
+        for file in ["spec.yaml", "settings.json", "metrics.jsonl", "weights.safetensors", "checkpoints/epoch-0001/model.safetensors",
+                     "checkpoints/epoch-0001/optimizer.safetensors", "checkpoints/epoch-0001/state.json"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(spec): \(file)")
+        }
+        #expect(try metricsWithoutTimings(out).count == 2, "one train and one test line")
+        let weights = try SavedWeights(path: out.appendingPathComponent("weights.safetensors").path)
+        #expect(weights.specName == spec)
+        #expect(weights.dataStatistics != nil)
+        #expect(reporter.notes.first?.hasPrefix("\(spec): ") == true)
+    }
+
+    /// Stopping after two epochs and resuming to three gives the run that never stopped, bit for bit.
+    @Test(arguments: ["water_bn", "omniglot_two_input"]) func resumeContinuesExactly(_ spec: String) throws {
+        let root = try FixtureRoot()
+        defer { root.remove() }
+        let whole = temporaryFolder("whole"), resumed = temporaryFolder("resumed")
+        defer { for u in [whole, resumed] { try? FileManager.default.removeItem(at: u) } }
+        _ = try train(spec, root: root, out: whole, epochs: 3)
+        _ = try train(spec, root: root, out: resumed, epochs: 2)
+        let reporter = RecordingReporter()
+        let outcome = try train(spec, root: root, out: resumed, epochs: 3, resume: true, reporter: reporter)
+        #expect(outcome.epochs == 3)
+        #expect(reporter.notes.contains { $0.contains("resuming after epoch 2") })
+        #expect(try metricsWithoutTimings(resumed) == (try metricsWithoutTimings(whole)))
+        let a = try Data(contentsOf: whole.appendingPathComponent("weights.safetensors"))
+        let b = try Data(contentsOf: resumed.appendingPathComponent("weights.safetensors"))
+        #expect(a == b)
+    }
+
+    @Test func sameSeedSameRunAndOtherSeedOtherRun() throws {
+        let root = try FixtureRoot()
+        defer { root.remove() }
+        let a = temporaryFolder("a"), b = temporaryFolder("b"), c = temporaryFolder("c")
+        defer { for u in [a, b, c] { try? FileManager.default.removeItem(at: u) } }
+        _ = try train("water_mlp", root: root, out: a, epochs: 2)
+        _ = try train("water_mlp", root: root, out: b, epochs: 2)
+        var options = TrainSession.Options(specPath: shippedSpec("water_mlp"))
+        options.overrides = SpecOverrides(epochs: 2, batchSize: 8, seed: 5)
+        options.dataRoot = root.path
+        options.out = c.path
+        _ = try TrainSession.run(options, reporter: RecordingReporter())
+        #expect(try metricsWithoutTimings(a) == (try metricsWithoutTimings(b)))
+        #expect(try metricsWithoutTimings(a) != (try metricsWithoutTimings(c)))
+        let settings = try String(contentsOf: c.appendingPathComponent("settings.json"), encoding: .utf8)
+        #expect(settings.contains("\"seed\" : \"5\""), "the override is recorded")
+    }
+
+    /// A diverging run stops at the batch where the loss stops being finite, and says where.
+    @Test func nonFiniteLossStopsTheRunAndSaysWhere() throws {
+        let root = try FixtureRoot()
+        defer { root.remove() }
+        let folder = temporaryFolder("nan")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let spec = try String(contentsOfFile: shippedSpec("water_mlp"), encoding: .utf8)
+            .replacingOccurrences(of: "optimizer: {adam: {lr: 1e-3}}", with: "optimizer: {sgd: {lr: 1e30}}")
+            .replacingOccurrences(of: "loss: bce, metrics: [accuracy]", with: "loss: mse")
+            .replacingOccurrences(of: "        - sigmoid\n", with: "")
+        let specPath = folder.appendingPathComponent("diverge.yaml")
+        try spec.write(to: specPath, atomically: true, encoding: .utf8)
+        var options = TrainSession.Options(specPath: specPath.path)
+        options.overrides = SpecOverrides(epochs: 3)
+        options.dataRoot = root.path
+        options.out = folder.appendingPathComponent("run").path
+        #expect {
+            _ = try TrainSession.run(options, reporter: RecordingReporter())
+        } throws: { error in
+            guard let e = error as? RunError, e.kind == .divergence else { return false }
+            return e.message.contains("the loss of output `potability` is") && e.message.contains("at epoch 1, batch ")
+                && e.message.contains("lower learning rate")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("run/weights.safetensors").path),
+                "no weights from a diverged model")
+    }
+
+    @Test func missingDataNamesThePathAndTheSpecLine() throws {
+        let empty = temporaryFolder("empty-root")
+        defer { try? FileManager.default.removeItem(at: empty) }
+        var options = TrainSession.Options(specPath: shippedSpec("water_mlp"))
+        options.dataRoot = empty.path
+        options.out = empty.appendingPathComponent("run").path
+        #expect {
+            _ = try TrainSession.run(options, reporter: RecordingReporter())
+        } throws: { error in
+            guard let e = error as? RunError, e.kind == .data else { return false }
+            return e.message.contains("water_mlp.yaml:") && e.message.contains("water/water_normalized.csv")
+        }
+    }
+}
