@@ -17,6 +17,7 @@ struct Specrun: ParsableCommand {
         Train.self,
         Eval.self,
         Predict.self,
+        Fetch.self,
         Validate.self,
         Summary.self,
         GraphCommand.self,

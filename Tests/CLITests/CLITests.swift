@@ -60,6 +60,7 @@ import Testing
         ("help-train", ["train", "--help"], nil),
         ("help-eval", ["eval", "--help"], nil),
         ("help-predict", ["predict", "--help"], nil),
+        ("help-fetch", ["fetch", "--help"], nil),
         ("help-summary", ["summary", "--help"], nil),
         ("help-graph", ["graph", "--help"], nil),
         ("help-schema", ["schema", "--help"], nil),
