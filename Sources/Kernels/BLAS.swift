@@ -40,7 +40,9 @@ public enum BLAS {
 
     /// C = alpha * op(A) * op(B) + beta * C for row-major matrices, op(X) = X or Xᵀ.
     /// op(A) is m x k, op(B) is k x n, C is m x n; `lda`, `ldb`, `ldc` are row strides.
-    @inline(__always)
+    ///
+    /// OpenBLAS runs on one thread (see `open()`); a large product is split here into column (or
+    /// row) blocks of C, one per `Parallel` thread, so every core specrun uses belongs to one pool.
     public static func sgemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int,
@@ -54,20 +56,43 @@ public enum BLAS {
             }
             return
         }
-        library.sgemm(
-            101, transA ? 112 : 111, transB ? 112 : 111, Int32(m), Int32(n), Int32(k),
-            alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        let threads = Parallel.threadCount
+        let work = m * n * k
+        if threads > 1 && work >= parallelWork && !Parallel.isInsideParallelLoop && max(m, n) >= 2 * splitAlignment {
+            if n >= m {
+                // Column blocks of C: B's columns (or, transposed, its rows) and C's columns.
+                let blocks = Parallel.chunks(n, parts: threads, alignment: splitAlignment)
+                Parallel.forEach(blocks.count) { t in
+                    let j = blocks[t]
+                    call(transA, transB, m, j.count, k, alpha, a, lda, b + (transB ? j.lowerBound * ldb : j.lowerBound), ldb,
+                         beta, c + j.lowerBound, ldc)
+                }
+            } else {
+                // Row blocks of C: A's rows (or, transposed, its columns) and C's rows.
+                let blocks = Parallel.chunks(m, parts: threads, alignment: splitAlignment)
+                Parallel.forEach(blocks.count) { t in
+                    let i = blocks[t]
+                    call(transA, transB, i.count, n, k, alpha, a + (transA ? i.lowerBound : i.lowerBound * lda), lda, b, ldb,
+                         beta, c + i.lowerBound * ldc, ldc)
+                }
+            }
+            return
+        }
+        call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
 
-    /// Runs `body` with OpenBLAS on one thread, for loops that already split their GEMMs across
-    /// `Parallel`'s threads: OpenBLAS's own workers would compete for the same cores and spin
-    /// in sched_yield (27% of a conv2d profile). Only call it from the thread that drives the
-    /// computation: the setting is process-wide.
-    public static func singleThreaded<R>(_ body: () throws -> R) rethrows -> R {
-        guard Parallel.threadCount > 1, let set = library.setThreads else { return try body() }
-        set(1)
-        defer { set(Int32(Parallel.threadCount)) }
-        return try body()
+    /// Products smaller than this many multiply-adds stay on one thread: waking a second one
+    /// costs more than it saves.
+    static let parallelWork = 1 << 18
+    /// Blocks of C start at multiples of this (a cache line, 16 floats).
+    static let splitAlignment = 16
+
+    @inline(__always)
+    private static func call(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                             _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                             _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        library.sgemm(101, transA ? 112 : 111, transB ? 112 : 111, Int32(m), Int32(n), Int32(k),
+                      alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
     // MARK: - Loading
@@ -77,12 +102,10 @@ public enum BLAS {
         UnsafePointer<Float>?, Int32, Float, UnsafeMutablePointer<Float>?, Int32
     ) -> Void
     typealias CoreNameFunction = @convention(c) () -> UnsafeMutablePointer<CChar>?
-    typealias SetThreadsFunction = @convention(c) (Int32) -> Void
 
     struct Library: @unchecked Sendable {
         let sgemm: SgemmFunction
         let status: Status
-        let setThreads: SetThreadsFunction?
     }
 
     static var library: Library {
@@ -98,6 +121,11 @@ public enum BLAS {
     public static let fallbackCores: Set<String> = ["prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "katmai", "coppermine", "northwood", "banias"]
 
     private static func open() -> Result<Library, BLASError> {
+        // One OpenBLAS thread: its own workers spin in sched_yield between calls (19% of a
+        // two-output training profile) and fight specrun's threads for the same cores; sgemm
+        // above splits large products across `Parallel` instead. Set before loading, so OpenBLAS
+        // never starts its pool; a user's own OPENBLAS_NUM_THREADS is respected.
+        if getenv("OPENBLAS_NUM_THREADS") == nil { setenv("OPENBLAS_NUM_THREADS", "1", 1) }
         var candidates = ["libopenblas.so.0", "libopenblas.so", "libblas.so.3"]
         if let custom = getenv("SPECRUN_BLAS") { candidates.insert(String(cString: custom), at: 0) }
         for name in candidates {
@@ -114,11 +142,8 @@ public enum BLAS {
                 detected = core0
                 core = coreName(handle)
             }
-            let setThreads = dlsym(handle, "openblas_set_num_threads").map { unsafeBitCast($0, to: SetThreadsFunction.self) }
-            setThreads?(Int32(Parallel.threadCount))
             let sgemm = unsafeBitCast(dlsym(handle, "cblas_sgemm")!, to: SgemmFunction.self)
-            return .success(Library(sgemm: sgemm, status: Status(library: name, coreName: core ?? "unknown", detectedCoreName: detected),
-                                    setThreads: setThreads))
+            return .success(Library(sgemm: sgemm, status: Status(library: name, coreName: core ?? "unknown", detectedCoreName: detected)))
         }
         return .failure(BLASError(tried: candidates))
     }

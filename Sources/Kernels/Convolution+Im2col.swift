@@ -125,20 +125,10 @@ extension Convolution {
     /// Runs `body(images, scratch)` over chunks of the batch in parallel, with `scratch` floats of
     /// uninitialised scratch per chunk (pooled, so steady-state training does not allocate).
     static func forEachImageChunk(_ batch: Int, scratch: Int, _ body: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
-        withGEMMsSplitAcrossImages(batch) {
-            Parallel.forEachChunk(batch, grain: 1) { images in
-                let buffer = FloatBuffer(uninitializedCount: scratch)
-                body(images, buffer.base)
-                withExtendedLifetime(buffer) {}
-            }
+        Parallel.forEachChunk(batch, grain: 1) { images in
+            let buffer = FloatBuffer(uninitializedCount: scratch)
+            body(images, buffer.base)
+            withExtendedLifetime(buffer) {}
         }
-    }
-
-    /// The per-image GEMMs run on `Parallel`'s threads when there are several images, each on
-    /// one OpenBLAS thread; a single image leaves OpenBLAS its threads. Measured on the 16->32
-    /// 3x3 conv over [32,16,32,32], forward: 5.2 ms with OpenBLAS's threads inside ours, 4.1 ms
-    /// without.
-    static func withGEMMsSplitAcrossImages(_ batch: Int, _ body: () -> Void) {
-        if batch > 1 { BLAS.singleThreaded(body) } else { body() }
     }
 }

@@ -131,11 +131,9 @@ public enum Convolution {
         let threads = max(1, min(Parallel.threadCount, batch))
         let partials = FloatBuffer.zeros(threads * count)
         let base = UncheckedSendable(partials.base)
-        withGEMMsSplitAcrossImages(batch) {
-            Parallel.forEachChunk(threads, grain: 1) { chunks in
-                for t in chunks {
-                    body(batch * t / threads ..< batch * (t + 1) / threads, base.value + t * count)
-                }
+        Parallel.forEachChunk(threads, grain: 1) { chunks in
+            for t in chunks {
+                body(batch * t / threads ..< batch * (t + 1) / threads, base.value + t * count)
             }
         }
         for t in 1..<threads {

@@ -18,10 +18,13 @@ public enum Parallel {
     /// Runs `body` over consecutive chunks that together cover `0..<count`, one chunk per thread
     /// when there are at least `grain` items per thread, otherwise in one call on this thread.
     /// `body` must only write to disjoint places for disjoint ranges.
+    ///
+    /// A loop started inside another parallel loop runs on its own thread only: the cores are
+    /// already busy, and splitting again would only add hand-offs.
     @inline(__always)
     public static func forEachChunk(_ count: Int, grain: Int = 16_384, _ body: (Range<Int>) -> Void) {
         let threads = min(threadCount, count / max(grain, 1))
-        if threads <= 1 {
+        if threads <= 1 || isInsideParallelLoop {
             if count > 0 { body(0..<count) }
             return
         }
@@ -29,8 +32,25 @@ public enum Parallel {
             let box = UncheckedSendable(body)
             DispatchQueue.concurrentPerform(iterations: threads) { t in
                 let lo = count * t / threads, hi = count * (t + 1) / threads
+                let outer = pthread_getspecific(insideKey)
+                pthread_setspecific(insideKey, UnsafeRawPointer(bitPattern: 1))
                 box.value(lo..<hi)
+                pthread_setspecific(insideKey, outer)
             }
+        }
+    }
+
+    /// Whether the calling thread is running a chunk of a `forEachChunk` loop.
+    public static var isInsideParallelLoop: Bool { pthread_getspecific(insideKey) != nil }
+
+    /// `count` split into `parts` consecutive ranges whose starts (but the first) are multiples
+    /// of `alignment`; fewer ranges when there is not enough to go round.
+    public static func chunks(_ count: Int, parts: Int, alignment: Int) -> [Range<Int>] {
+        let units = (count + alignment - 1) / alignment
+        let n = max(1, min(parts, units))
+        return (0..<n).map { t in
+            let lo = min(count, units * t / n * alignment), hi = t == n - 1 ? count : min(count, units * (t + 1) / n * alignment)
+            return lo..<hi
         }
     }
 
@@ -53,3 +73,9 @@ public struct UncheckedSendable<Value>: @unchecked Sendable {
     public let value: Value
     @inline(__always) public init(_ value: Value) { self.value = value }
 }
+
+private let insideKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+}()

@@ -11,10 +11,12 @@ import Testing
         }
     }
 
-    /// sgemm with every transpose combination against a naive triple loop.
-    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
-    func sgemmMatchesNaiveProduct(transA: Bool, transB: Bool) {
-        let m = 5, n = 7, k = 3
+    /// sgemm with every transpose combination against a naive triple loop: small products (one
+    /// call), and large ones that are split by columns (n >= m) or by rows across the threads.
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)], [(5, 7, 3), (40, 300, 30), (300, 40, 30)])
+    func sgemmMatchesNaiveProduct(transpose: (Bool, Bool), size: (Int, Int, Int)) {
+        let (transA, transB) = transpose
+        let (m, n, k) = size
         var rng = RandomGenerator(seed: 1)
         let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
         let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
@@ -33,9 +35,15 @@ import Testing
         for i in 0..<m {
             for j in 0..<n {
                 let expected = 0.5 + 2 * (0..<k).reduce(Float(0)) { $0 + aAt(i, $1) * bAt($1, j) }
-                #expect(abs(c[i * n + j] - expected) <= 1e-5 * max(1, abs(expected)))
+                #expect(abs(c[i * n + j] - expected) <= 1e-4 * max(1, abs(expected)))
             }
         }
+    }
+
+    @Test func chunksAreAlignedAndCoverTheRange() {
+        #expect(Parallel.chunks(300, parts: 2, alignment: 16) == [0..<144, 144..<300])
+        #expect(Parallel.chunks(20, parts: 4, alignment: 16) == [0..<16, 16..<20])
+        #expect(Parallel.chunks(10, parts: 2, alignment: 16) == [0..<10])
     }
 
     @Test func coreChoiceFollowsCPUFlags() {
