@@ -16,6 +16,7 @@ struct Specrun: ParsableCommand {
         Validate.self,
         Summary.self,
         GraphCommand.self,
+        ExportTorch.self,
         Schema.self,
         Explain.self,
         Docs.self,
