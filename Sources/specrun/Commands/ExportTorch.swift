@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GraphIR
+import Runner
 
 struct ExportTorch: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,9 +30,9 @@ struct ExportTorch: ParsableCommand {
             return
         }
         do {
-            try text.write(toFile: output, atomically: true, encoding: .utf8)
+            try AtomicFile.write(text, to: URL(fileURLWithPath: output))
         } catch {
-            printError("specrun: cannot write \(output): \(error.localizedDescription)\n")
+            printError("error: cannot write '\(output)': \(error.reason)\n")
             throw ExitCode(1)
         }
     }
