@@ -48,9 +48,26 @@ struct PythonNames {
         return keywords.contains(out) ? out + "_" : out
     }
 
-    /// A double-quoted Python string.
+    /// A double-quoted Python string literal (a spec's `name` may hold any character).
     static func string(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// Text for a comment or docstring line: line breaks become spaces, backslashes and quotes
+    /// cannot end or escape anything.
+    static func prose(_ text: String) -> String {
+        String(text.map { $0.isNewline ? " " : $0 }).replacingOccurrences(of: "\\", with: "/").replacingOccurrences(of: "\"\"\"", with: "\"\" \"")
     }
 
     /// Python's keywords (3.13); soft keywords such as `match` are valid names.
