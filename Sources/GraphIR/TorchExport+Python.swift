@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import SpecLanguage
 
@@ -48,21 +49,9 @@ struct PythonNames {
         return keywords.contains(out) ? out + "_" : out
     }
 
-    /// A double-quoted Python string literal (a spec's `name` may hold any character).
-    static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    /// A double-quoted Python string literal (a spec's `name` may hold any character): a JSON
+    /// string's escapes are all Python escapes with the same meaning.
+    static func string(_ text: String) -> String { JSONValue.string(text).rendered(pretty: false) }
 
     /// Text for a comment or docstring line: line breaks become spaces, backslashes and quotes
     /// cannot end or escape anything.
