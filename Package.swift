@@ -74,7 +74,7 @@ let package = Package(
 
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "YAMLReaderTests", dependencies: ["YAMLReader"]),
-        .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage", "GraphIR"], exclude: ["Snapshots"]),
+        .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage", "GraphIR"], exclude: ["Snapshots", "TorchExport"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "NN"], exclude: ["Goldens"]),
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Goldens"]),

@@ -21,6 +21,7 @@ struct Specrun: ParsableCommand {
         Validate.self,
         Summary.self,
         GraphCommand.self,
+        ExportTorch.self,
         Schema.self,
         Explain.self,
         Docs.self,

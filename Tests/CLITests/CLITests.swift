@@ -66,6 +66,7 @@ import Testing
         ("help-schema", ["schema", "--help"], nil),
         ("help-explain", ["explain", "--help"], nil),
         ("help-docs", ["docs", "--help"], nil),
+        ("help-export-torch", ["export-torch", "--help"], nil),
         ("version", ["--version"], nil),
         ("validate-shipped", ["validate", "specs/omniglot_two_input.yaml", "specs/omniglot_two_output.yaml", "specs/water_bn.yaml",
                               "specs/water_mlp.yaml", "specs/water_raw.yaml"], nil),
@@ -88,6 +89,8 @@ import Testing
         ("summary-bad-classes", ["summary", "--classes", "alphabet", "specs/omniglot_two_input.yaml"], nil),
         ("graph-dot", ["graph", "specs/omniglot_two_input.yaml"], nil),
         ("graph-mermaid", ["graph", "--format", "mermaid", "specs/omniglot_two_output.yaml"], nil),
+        ("export-torch-invalid", ["export-torch", "Tests/SpecLanguageTests/Snapshots/E030_linear_in.yaml"], nil),
+        ("export-torch-unwritable", ["export-torch", "specs/water_mlp.yaml", "-o", "no_such_directory/water_mlp.py"], nil),
         ("explain", ["explain", "E030"], nil),
         ("explain-warning", ["explain", "w44"], nil),
         ("explain-list", ["explain"], nil),
@@ -139,6 +142,22 @@ import Testing
             #expect(run.status == 0)
             #expect(run.stdout == (try String(contentsOf: Self.repositoryRoot.appendingPathComponent("docs/" + file), encoding: .utf8)))
         }
+    }
+
+    /// The export as printed and as written with -o is the reviewed snapshot of the generator's tests.
+    @Test func exportTorchPrintsOrWritesTheSnapshot() throws {
+        let snapshot = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("Tests/SpecLanguageTests/TorchExport/water_bn.py"),
+                                  encoding: .utf8)
+        let printed = try Self.run(["export-torch", "specs/water_bn.yaml"])
+        #expect(printed.status == 0 && printed.stderr.isEmpty)
+        #expect(printed.stdout == snapshot)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("specrun-export-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("water_bn.py")
+        let written = try Self.run(["export-torch", "specs/water_bn.yaml", "-o", file.path])
+        #expect(written.status == 0 && written.stdout.isEmpty && written.stderr.isEmpty)
+        #expect((try String(contentsOf: file, encoding: .utf8)) == snapshot)
     }
 
     @Test func docsWritesBothDocuments() throws {
