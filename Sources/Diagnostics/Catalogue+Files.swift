@@ -130,7 +130,8 @@ extension DiagnosticCatalogue {
             Two options that cannot be used together, or an option whose value contradicts
             another's. Examples: SGD with `nesterov: true` needs `momentum` above 0 and
             `dampening: 0` (PyTorch raises the same error); a `features` field cannot have both
-            `columns` and `exclude`; a `uniform` initializer needs `a` below `b`; an image's `mean`
+            `columns` and `exclude`; a `uniform` initializer needs `a` below `b`; a bias cannot take a
+            fan-based initializer (`kaiming_*`, `xavier_*`), which needs a weight; an image's `mean`
             and `std` need one value per channel, and come together; an output lists a metric
             twice; `train.early_stopping` needs a held-out split to measure on.
             """),

@@ -89,7 +89,11 @@ extension SpecBuilder {
     }
 
     private mutating func buildLayer(_ c: SpecComponent) -> LayerSpec {
-        LayerSpec(kind: c.name, options: c.options,
+        if let bias = c.options.component("bias_init"), ["kaiming_uniform", "kaiming_normal", "xavier_uniform", "xavier_normal"].contains(bias.name) {
+            error(.conflictingOptions, "`bias_init: \(bias.name)` scales by fan-in and fan-out, which a bias (one value per output) "
+                + "does not have; PyTorch refuses it too. Use uniform, normal, constant, zeros or ones", at: bias.nameRange)
+        }
+        return LayerSpec(kind: c.name, options: c.options,
                   initializer: c.options.component("init").map { buildInitializer($0) },
                   biasInitializer: c.options.component("bias_init").map { buildInitializer($0) },
                   kindRange: c.nameRange, range: c.range)
