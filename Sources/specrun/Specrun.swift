@@ -18,6 +18,7 @@ struct Specrun: ParsableCommand {
         Eval.self,
         Predict.self,
         Fetch.self,
+        Bench.self,
         Validate.self,
         Summary.self,
         GraphCommand.self,

@@ -1,0 +1,208 @@
+import Autograd
+import DataPipeline
+import Diagnostics
+import Foundation
+import GraphIR
+import Kernels
+import NN
+import SpecLanguage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `specrun bench`: training steps of a spec's model on data already in memory, timed per phase,
+/// and optionally the same steps in PyTorch (the spec's exported twin) in the same invocation.
+public enum BenchSession {
+    public struct Options {
+        public var specPath: String
+        public var steps = 50
+        public var warmup = 5
+        public var batchSize: Int?
+        /// Real data from this root (held in memory before timing); synthetic batches when nil.
+        public var dataRoot: String?
+        /// Class counts for synthetic data: label field -> count.
+        public var classes: [String: Int] = [:]
+        /// A Python with torch: run the spec's PyTorch twin too, for the ratio.
+        public var torchPython: String?
+
+        public init(specPath: String) { self.specPath = specPath }
+    }
+
+    /// The measurements, with JSON keys like the PyTorch twin's so the two compare field by field.
+    public struct Report: Codable {
+        public var spec: String
+        public var engine: String
+        public var threads: Int
+        public var batchSize: Int
+        public var data: String
+        public var parameters: Int
+        public var warmupSteps: Int
+        public var steps: Int
+        public var msPerStepMedian: Double
+        public var msPerStepMean: Double
+        public var forwardMsMedian: Double
+        public var backwardMsMedian: Double
+        public var optimizerMsMedian: Double
+        public var samplesPerS: Double
+        /// Forward FLOPs per sample (a multiply-add is 2), from the graph.
+        public var forwardFlopsPerSample: Int
+        /// 3 x forward FLOPs per step (the usual estimate for forward + backward) over the median time.
+        public var gflopsAchieved: Double
+        public var peakRssMib: Double
+        /// Buffers the engine had to malloc per timed step (0 when every buffer is reused).
+        public var freshAllocationsPerStep: Double
+        public var loss: Double?
+    }
+
+    public struct Outcome {
+        public var specrun: Report
+        /// The PyTorch twin's JSON line, parsed, when `torchPython` was given.
+        public var torch: [String: Any]?
+    }
+
+    public static func run(_ options: Options) throws(RunError) -> Outcome {
+        // The model, and the batches it trains on.
+        let model: GraphModel, graph: Graph, spec: Spec, objective: Objective
+        var batches: [(inputs: [String: Tensor], targets: [LossTarget])] = []
+        if let root = options.dataRoot {
+            let p = try PreparedModel.prepare(path: options.specPath, overrides: SpecOverrides(batchSize: options.batchSize), dataRoot: root)
+            (model, graph, spec, objective) = (p.model, p.graph, p.spec, p.objective)
+            let stream = p.data.dataset.batches(p.data.dataset.splits.train, epoch: 0,
+                                                options: BatchOptions(batchSize: spec.data.batchSize, shuffle: true, seed: 0, dropLast: true, prefetch: 0))
+            while batches.count < min(options.steps + options.warmup, 64), let batch = try Evaluation.next(stream) {
+                batches.append((p.data.inputs(batch, names: model.inputNames), objective.heads.map { p.data.target(batch, field: $0.targetField) }))
+            }
+        } else {
+            let c = Compiler.compile(path: options.specPath)
+            guard let parsed = c.spec, var g = c.graph else {
+                throw RunError(.spec, "\(options.specPath): the spec has errors", diagnostics: (c.file, c.diagnostics))
+            }
+            let problems = g.bind(options.classes)
+            if !problems.isEmpty {
+                throw RunError(.spec, "\(options.specPath): synthetic data needs every class count (--classes NAME=N)", diagnostics: (c.file, problems))
+            }
+            spec = SpecOverrides(batchSize: options.batchSize).applied(to: parsed)
+            graph = g
+            var rng = RandomGenerator(seed: UInt64(bitPattern: Int64(spec.seed)))
+            do { model = try ModelLowering.model(for: g, rng: &rng, dropoutRNG: RandomGenerator(seed: 1, stream: 1)) } catch {
+                throw RunError(.spec, "\(options.specPath): \(error)")
+            }
+            objective = Objective(graph: g)
+            batches = [synthetic(graph: g, objective: objective, batchSize: spec.data.batchSize, rng: &rng)]
+        }
+        guard !batches.isEmpty else { throw RunError(.data, "\(options.specPath): the training split has no full batch") }
+        let optimizer: any Optimizer
+        do { optimizer = try OptimizerConfiguration(spec.optimizer).makeOptimizer(model.parameters) } catch {
+            throw RunError(.spec, "\(options.specPath): \(error)")
+        }
+
+        // The timed loop: forward (model and losses), backward, optimizer (clip, step, zero).
+        model.train()
+        var total: [Double] = [], forward: [Double] = [], backward: [Double] = [], step: [Double] = []
+        var allocationsBefore = 0
+        var lastLoss: Float = .nan
+        for i in 0..<(options.warmup + options.steps) {
+            if i == options.warmup { allocationsBefore = BufferPool.freshAllocationsOnThisThread }
+            let (inputs, targets) = batches[i % batches.count]
+            let t0 = MonotonicClock.seconds()
+            let outputs = model(inputs)
+            var loss: Tensor?
+            for (h, head) in objective.heads.enumerated() {
+                let l = head.loss(outputs[head.name]!, targets[h])
+                let weighted = head.weight == 1 ? l : l * head.weight
+                loss = loss.map { $0 + weighted } ?? weighted
+            }
+            lastLoss = loss!.scalar
+            let t1 = MonotonicClock.seconds()
+            loss!.backward()
+            let t2 = MonotonicClock.seconds()
+            if let maxNorm = spec.train.clipGradNorm { _ = clipGradientNorm(optimizer.parameters, maxNorm: maxNorm) }
+            optimizer.step()
+            optimizer.zeroGrad()
+            let t3 = MonotonicClock.seconds()
+            if i >= options.warmup {
+                total.append((t3 - t0) * 1000); forward.append((t1 - t0) * 1000)
+                backward.append((t2 - t1) * 1000); step.append((t3 - t2) * 1000)
+            }
+        }
+        let allocations = Double(BufferPool.freshAllocationsOnThisThread - allocationsBefore) / Double(max(options.steps, 1))
+        let median = Self.median(total)
+        let flops = graph.flops.constant ?? 0
+        let batchSize = spec.data.batchSize
+        let report = Report(
+            spec: spec.name, engine: "specrun \(TrainSession.version), \((try? BLAS.load().description) ?? "no BLAS")",
+            threads: Parallel.threadCount, batchSize: batchSize, data: options.dataRoot == nil ? "synthetic" : "real, in memory",
+            parameters: model.parameters.reduce(0) { $0 + $1.tensor.count }, warmupSteps: options.warmup, steps: options.steps,
+            msPerStepMedian: median, msPerStepMean: total.reduce(0, +) / Double(max(total.count, 1)),
+            forwardMsMedian: Self.median(forward), backwardMsMedian: Self.median(backward), optimizerMsMedian: Self.median(step),
+            samplesPerS: Double(batchSize) * 1000 / median, forwardFlopsPerSample: flops,
+            gflopsAchieved: 3 * Double(flops) * Double(batchSize) / (median / 1000) / 1e9, peakRssMib: peakRSSMiB(),
+            freshAllocationsPerStep: allocations, loss: lastLoss.isFinite ? Double(lastLoss) : nil)
+
+        var torch: [String: Any]?
+        if let python = options.torchPython {
+            torch = try runTwin(python: python, graph: graph, spec: spec, path: options.specPath, options: options, batchSize: batchSize)
+        }
+        return Outcome(specrun: report, torch: torch)
+    }
+
+    /// One batch of the declared input shapes: uniform floats in [0, 1), class indices uniform
+    /// in range, 0/1 float targets; as the PyTorch twin makes them.
+    static func synthetic(graph: Graph, objective: Objective, batchSize: Int, rng: inout RandomGenerator) -> (inputs: [String: Tensor], targets: [LossTarget]) {
+        var inputs: [String: Tensor] = [:]
+        for input in graph.inputs {
+            let dims = [batchSize] + (input.shape.concrete ?? [])
+            inputs[input.name] = Tensor(shape: Shape(dims), values: (0..<dims.reduce(1, *)).map { _ in rng.nextFloat() })
+        }
+        let targets = zip(objective.heads, graph.outputs).map { head, output -> LossTarget in
+            let width = output.shape.concrete?.last ?? 1
+            if head.loss.takesClassIndices {
+                return .classes((0..<batchSize).map { _ in Int32(rng.nextInt(below: width)) })
+            }
+            let dims = [batchSize] + (output.shape.concrete ?? [1])
+            return .values(Tensor(shape: Shape(dims), values: (0..<dims.reduce(1, *)).map { _ in rng.nextInt(below: 2) == 0 ? 0 : 1 }))
+        }
+        return (inputs, targets)
+    }
+
+    /// Writes the spec's PyTorch twin to a temporary file and runs its benchmark.
+    static func runTwin(python: String, graph: Graph, spec: Spec, path: String, options: Options, batchSize: Int) throws(RunError) -> [String: Any] {
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("specrun-twin-\(getpid()).py")
+        do { try AtomicFile.write(TorchExport.render(graph, spec: spec, path: path), to: script) } catch { throw .file(error) }
+        defer { try? FileManager.default.removeItem(at: script) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script.path, "--bench", "--steps", "\(options.steps)", "--warmup", "\(options.warmup)",
+                             "--batch-size", "\(batchSize)", "--threads", "\(Parallel.threadCount)"]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        do { try process.run() } catch {
+            throw RunError(.file, "\(python): cannot run it: \(error.localizedDescription)")
+        }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
+              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            let last = errors.split(separator: "\n").last.map(String.init) ?? "no output"
+            throw RunError(.file, "\(python) \(script.lastPathComponent) --bench failed (exit \(process.terminationStatus)): \(last)")
+        }
+        return object
+    }
+
+    static func median(_ xs: [Double]) -> Double {
+        guard !xs.isEmpty else { return .nan }
+        let s = xs.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    /// The process's peak resident memory so far.
+    static func peakRSSMiB() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
+    }
+}

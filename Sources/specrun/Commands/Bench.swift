@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import Runner
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time training steps of a spec's model on data in memory, optionally against PyTorch.",
+        discussion: """
+            Runs warm-up steps, then times each step's forward pass (model and losses), backward \
+            pass and optimizer step; reports the medians, samples/s, achieved GFLOP/s (3 x the \
+            graph's forward FLOPs), peak memory and buffers allocated per step. Synthetic batches \
+            of the declared shapes by default (give --classes for class counts), or the spec's real \
+            data with --data-root, held in memory before timing. --compare-torch PYTHON runs the \
+            spec's PyTorch twin (specrun export-torch) with the same steps, batch size and threads \
+            in the same invocation and prints the ratios.
+            """)
+
+    @Argument(help: "The spec to benchmark.")
+    var spec: String
+
+    @Option(help: "Timed steps.")
+    var steps = 50
+
+    @Option(help: "Untimed steps first.")
+    var warmup = 5
+
+    @Option(help: "Batch size instead of the spec's.")
+    var batchSize: Int?
+
+    @Option(help: "Use the spec's real data from this root instead of synthetic batches.")
+    var dataRoot: String?
+
+    @Option(help: "Class counts for synthetic data, as NAME=N (repeatable).")
+    var classes: [String] = []
+
+    @Option(help: "A Python with torch: run the spec's PyTorch twin too and print the ratios.")
+    var compareTorch: String?
+
+    @Option(help: "Output: text (a table) or json (one line per engine).")
+    var format: OutputFormat = .text
+
+    func validate() throws {
+        if steps < 1 || warmup < 0 { throw ValidationError("--steps must be at least 1 and --warmup at least 0.") }
+        for c in classes where c.split(separator: "=").count != 2 || Int(c.split(separator: "=").last!) == nil {
+            throw ValidationError("--classes takes NAME=N, got '\(c)'.")
+        }
+    }
+
+    func run() throws {
+        var options = BenchSession.Options(specPath: spec)
+        options.steps = steps
+        options.warmup = warmup
+        options.batchSize = batchSize
+        options.dataRoot = dataRoot
+        options.torchPython = compareTorch
+        for c in classes {
+            let parts = c.split(separator: "=")
+            options.classes[String(parts[0])] = Int(parts[1])!
+        }
+        let outcome: BenchSession.Outcome
+        do { outcome = try BenchSession.run(options) } catch { throw report(error) }
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(outcome.specrun), as: UTF8.self))
+            if let torch = outcome.torch {
+                print(String(decoding: try JSONSerialization.data(withJSONObject: torch, options: [.sortedKeys]), as: UTF8.self))
+            }
+        case .text:
+            print(BenchTable.render(outcome))
+        }
+    }
+}
+
+/// The side-by-side table `specrun bench` prints.
+enum BenchTable {
+    static func render(_ outcome: BenchSession.Outcome) -> String {
+        let r = outcome.specrun, t = outcome.torch
+        func torchNumber(_ key: String) -> Double? { (t?[key] as? NSNumber)?.doubleValue }
+        var lines = ["bench \(r.spec): batch \(r.batchSize), \(r.steps) steps after \(r.warmupSteps) warm-up, \(r.threads) threads, "
+                     + "\(r.data) data, \(r.parameters.formatted()) parameters",
+                     "specrun: \(r.engine)"]
+        if let version = t?["torch"] as? String { lines.append("PyTorch: \(version), the spec's twin from specrun export-torch") }
+        var rows: [[String]] = [["", "specrun"] + (t == nil ? [] : ["PyTorch", "specrun is"])]
+        func time(_ label: String, _ mine: Double, _ key: String) {
+            var row = [label, String(format: "%.3f ms", mine)]
+            if t != nil {
+                let theirs = torchNumber(key)
+                row += [theirs.map { String(format: "%.3f ms", $0) } ?? "", theirs.map { String(format: "%.2fx faster", $0 / mine) } ?? ""]
+            }
+            rows.append(row)
+        }
+        time("step (median)", r.msPerStepMedian, "ms_per_step_median")
+        time("  forward", r.forwardMsMedian, "forward_ms_median")
+        time("  backward", r.backwardMsMedian, "backward_ms_median")
+        time("  optimizer", r.optimizerMsMedian, "optimizer_ms_median")
+        var throughput = ["samples/s", String(format: "%.0f", r.samplesPerS)]
+        if t != nil {
+            let theirs = torchNumber("samples_per_s")
+            throughput += [theirs.map { String(format: "%.0f", $0) } ?? "", theirs.map { String(format: "%.2fx", r.samplesPerS / $0) } ?? ""]
+        }
+        rows.append(throughput)
+        let gflop = 3 * Double(r.forwardFlopsPerSample) * Double(r.batchSize) / 1e9
+        var achieved = ["GFLOP/s", String(format: "%.1f", r.gflopsAchieved)]
+        if t != nil { achieved += [torchNumber("ms_per_step_median").map { String(format: "%.1f", gflop / ($0 / 1000)) } ?? "", ""] }
+        rows.append(achieved)
+        var memory = ["peak RSS", String(format: "%.0f MiB", r.peakRssMib)]
+        if t != nil { memory += [torchNumber("peak_rss_mib").map { String(format: "%.0f MiB", $0) } ?? "", ""] }
+        rows.append(memory)
+        rows.append(["new buffers/step", String(format: "%.1f", r.freshAllocationsPerStep)] + (t == nil ? [] : ["", ""]))
+        let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
+        lines += rows.map { row in
+            row.enumerated().map { c, cell in
+                c == 0 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[c] - cell.count) + cell
+            }.joined(separator: "   ")
+        }
+        lines.append(String(format: "FLOPs: %.1f MFLOP/sample forward; GFLOP/s counts 3x that per sample (forward + backward).",
+                            Double(r.forwardFlopsPerSample) / 1e6))
+        return lines.joined(separator: "\n")
+    }
+}
