@@ -31,7 +31,12 @@ func kernelTargetCPU() -> String? {
     return nil
 }
 
-let nativeCode: [SwiftSetting] = kernelTargetCPU().map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
+let nativeCode: [SwiftSetting] = kernelTargetCPU().map { cpu in
+    // LLVM's tuning for AVX-512 CPUs prefers 256-bit vectors; the kernels' loops are long, regular
+    // and memory-bound, and 16-float vectors measured faster (ELU over 524,288 floats: 0.44 ms
+    // forward at 8 lanes, 0.28 at 16).
+    cpu == "skylake-avx512" ? [.unsafeFlags(["-target-cpu", cpu, "-Xllvm", "-force-vector-width=16"])] : [.unsafeFlags(["-target-cpu", cpu])]
+} ?? []
 
 let package = Package(
     name: "specrun",

@@ -72,6 +72,23 @@ extension Tensor {
                 g[0] = accumulate ? g[0] + 1 : 1
             }
         }
+        runBackward(order)
+    }
+
+    /// `backward(gradient:)` without copying the upstream gradient: its storage becomes this
+    /// result's gradient and may be overwritten while gradients flow. For callers that made the
+    /// gradient only for this (benchmarks timing an op's backward as PyTorch's `y.backward(g)` does).
+    public func backward(consuming gradient: Tensor) {
+        precondition(gradient.shape == shape, "[backward] gradient shape \(gradient.shape) does not match \(shape)")
+        guard requiresGrad else { return }
+        let order = topologicalOrder()
+        accumulateGradient(reusing: gradient)
+        runBackward(order)
+    }
+
+    /// Runs the recorded backward closures in reverse topological order, releasing each
+    /// intermediate's closure, saved tensors and gradient as soon as it has run.
+    private func runBackward(_ order: [Tensor]) {
         for node in order.reversed() {
             node.isVisited = false
             guard let backward = node.backwardFunction else { continue }  // a leaf: keeps its grad

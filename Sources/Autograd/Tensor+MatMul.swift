@@ -80,10 +80,21 @@ extension Tensor {
         var outShape = shape
         outShape[shape.rank - 1] = outFeatures
         let out = Tensor(uninitialized: outShape)
-        if let bias { MatMul.fillRows(out.data, rows: rows, with: bias.data, n: outFeatures) }
-        MatMul.gemm(transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures, alpha: 1,
-                    a: data, lda: inFeatures, b: weight.data, ldb: inFeatures,
-                    beta: bias == nil ? 0 : 1, c: out.data, ldc: outFeatures)
+        if rows < outFeatures && rows * outFeatures * inFeatures > MatMul.smallProductLimit {
+            // Fewer rows than outputs (a batch of 32 into 128 features): OpenBLAS computes
+            // yᵀ = W xᵀ faster than y = x Wᵀ (measured 1.38 vs 1.80 ms for the seed's 16384 -> 128
+            // at batch 32, one thread; 1.25 vs 1.61 for 4096 -> 512), and the small transpose back
+            // adds the bias in the same pass.
+            let transposed = FloatBuffer(uninitializedCount: rows * outFeatures)
+            MatMul.gemm(transA: false, transB: true, m: outFeatures, n: rows, k: inFeatures, alpha: 1,
+                        a: weight.data, lda: inFeatures, b: data, ldb: inFeatures, beta: 0, c: transposed.base, ldc: rows)
+            MatMul.transpose(transposed.base, rows: outFeatures, columns: rows, into: out.data, adding: bias?.data)
+        } else {
+            if let bias { MatMul.fillRows(out.data, rows: rows, with: bias.data, n: outFeatures) }
+            MatMul.gemm(transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures, alpha: 1,
+                        a: data, lda: inFeatures, b: weight.data, ldb: inFeatures,
+                        beta: bias == nil ? 0 : 1, c: out.data, ldc: outFeatures)
+        }
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return out.recordingBackward(inputs) { _, g in
             self.accumulateGradient { dx, acc in     // dx = g W

@@ -110,6 +110,12 @@ public enum TorchExport {
             "SEED = \(spec.seed)",
             "BATCH_SIZE = \(spec.data.batchSize)",
         ]
+        let fedByInputs = graph.nodes.compactMap { node -> String? in
+            if case .sequence(let from, _) = node.operation, graph.input(named: from) != nil { return node.name }
+            return nil
+        }
+        lines.append("# Layer nodes fed by a model input: their first layer gets no input gradient (--bench-layers).")
+        lines.append("NODES_ON_INPUTS = {" + fedByInputs.map(PythonNames.string).joined(separator: ", ") + "}")
         if needsClasses(graph) {
             lines.append("# Label fields whose class counts come from the data.")
             lines.append("CLASS_FIELDS = [" + graph.symbols.map(PythonNames.string).joined(separator: ", ") + "]")

@@ -62,6 +62,20 @@ public enum MatMul {
         }
     }
 
+    /// y (columns x rows) = xᵀ for x (rows x columns), plus `rowAdd[c]` on every element of
+    /// y's row c when given (a bias on the transposed result).
+    public static func transpose(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into y: UnsafeMutablePointer<Float>,
+                                 adding rowAdd: UnsafePointer<Float>?) {
+        for c in 0..<columns {
+            let yc = y + c * rows
+            if let rowAdd {
+                for r in 0..<rows { yc[r] = x[r * columns + c] + rowAdd[r] }
+            } else {
+                for r in 0..<rows { yc[r] = x[r * columns + c] }
+            }
+        }
+    }
+
     /// Every row of y (rows x n) set to `row` (n values): where a linear layer's output starts
     /// before the product is added with beta = 1.
     public static func fillRows(_ y: UnsafeMutablePointer<Float>, rows: Int, with row: UnsafePointer<Float>, n: Int) {

@@ -61,6 +61,7 @@ import Testing
         ("help-eval", ["eval", "--help"], nil),
         ("help-predict", ["predict", "--help"], nil),
         ("help-fetch", ["fetch", "--help"], nil),
+        ("help-bench", ["bench", "--help"], nil),
         ("help-summary", ["summary", "--help"], nil),
         ("help-graph", ["graph", "--help"], nil),
         ("help-schema", ["schema", "--help"], nil),

@@ -25,6 +25,8 @@ public enum BenchSession {
         public var classes: [String: Int] = [:]
         /// A Python with torch: run the spec's PyTorch twin too, for the ratio.
         public var torchPython: String?
+        /// Time each layer on its own instead of whole training steps.
+        public var layers = false
 
         public init(specPath: String) { self.specPath = specPath }
     }
@@ -59,6 +61,20 @@ public enum BenchSession {
         public var specrun: Report
         /// The PyTorch twin's JSON line, parsed, when `torchPython` was given.
         public var torch: [String: Any]?
+        /// With `layers`: each layer's timing, and the twin's (keyed "node.index").
+        public var layerTimings: [LayerTiming] = []
+        public var torchLayers: [String: [String: Any]] = [:]
+    }
+
+    /// One layer on its own, on the input it gets in the model.
+    public struct LayerTiming: Codable {
+        public var node: String
+        public var index: Int
+        public var layer: String
+        public var inputShape: [Int]
+        public var forwardMs: Double
+        /// Nil when nothing needs a gradient (a parameter-free layer on a model input).
+        public var backwardMs: Double?
     }
 
     public static func run(_ options: Options) throws(RunError) -> Outcome {
@@ -97,6 +113,18 @@ public enum BenchSession {
             throw RunError(.spec, "\(options.specPath): \(error)")
         }
 
+        if options.layers {
+            var outcome = Outcome(specrun: try report(spec: spec, graph: graph, model: model, options: options, times: ([], [], [], []), allocations: 0, loss: .nan))
+            outcome.layerTimings = layerTimings(model: model, graph: graph, inputs: batches[0].inputs, options: options)
+            if let python = options.torchPython {
+                for line in try runTwin(python: python, graph: graph, spec: spec, path: options.specPath, options: options,
+                                        batchSize: spec.data.batchSize, mode: "--bench-layers") {
+                    if let node = line["node"] as? String, let index = line["index"] as? Int { outcome.torchLayers["\(node).\(index)"] = line }
+                }
+            }
+            return outcome
+        }
+
         // The timed loop: forward (model and losses), backward, optimizer (clip, step, zero).
         model.train()
         var total: [Double] = [], forward: [Double] = [], backward: [Double] = [], step: [Double] = []
@@ -127,10 +155,24 @@ public enum BenchSession {
             }
         }
         let allocations = Double(BufferPool.freshAllocationsOnThisThread - allocationsBefore) / Double(max(options.steps, 1))
+        let report = try report(spec: spec, graph: graph, model: model, options: options, times: (total, forward, backward, step),
+                                allocations: allocations, loss: lastLoss)
+        var torch: [String: Any]?
+        if let python = options.torchPython {
+            torch = try runTwin(python: python, graph: graph, spec: spec, path: options.specPath, options: options,
+                                batchSize: spec.data.batchSize, mode: "--bench").last
+        }
+        return Outcome(specrun: report, torch: torch)
+    }
+
+    private static func report(spec: Spec, graph: Graph, model: GraphModel, options: Options,
+                               times: (total: [Double], forward: [Double], backward: [Double], step: [Double]),
+                               allocations: Double, loss lastLoss: Float) throws(RunError) -> Report {
+        let (total, forward, backward, step) = times
         let median = Self.median(total)
         let flops = graph.flops.constant ?? 0
         let batchSize = spec.data.batchSize
-        let report = Report(
+        return Report(
             spec: spec.name, engine: "specrun \(TrainSession.version), \((try? BLAS.load().description) ?? "no BLAS")",
             threads: Parallel.threadCount, batchSize: batchSize, data: options.dataRoot == nil ? "synthetic" : "real, in memory",
             parameters: model.parameters.reduce(0) { $0 + $1.tensor.count }, warmupSteps: options.warmup, steps: options.steps,
@@ -139,12 +181,52 @@ public enum BenchSession {
             samplesPerS: Double(batchSize) * 1000 / median, forwardFlopsPerSample: flops,
             gflopsAchieved: 3 * Double(flops) * Double(batchSize) / (median / 1000) / 1e9, peakRssMib: peakRSSMiB(),
             freshAllocationsPerStep: allocations, loss: lastLoss.isFinite ? Double(lastLoss) : nil)
+    }
 
-        var torch: [String: Any]?
-        if let python = options.torchPython {
-            torch = try runTwin(python: python, graph: graph, spec: spec, path: options.specPath, options: options, batchSize: batchSize)
+    /// Runs the model node by node to find each layer's input, then times every layer alone:
+    /// forward, and backward from a fresh upstream gradient (consumed, not copied, as PyTorch's
+    /// `y.backward(g)`), parameter gradients dropped between runs.
+    static func layerTimings(model: GraphModel, graph: Graph, inputs: [String: Tensor], options: Options) -> [LayerTiming] {
+        model.train()
+        var context = ForwardContext(training: true, rng: model.rng)
+        var values = inputs.mapValues { $0.detached() }
+        var timings: [LayerTiming] = []
+        var rng = RandomGenerator(seed: 7)
+        for node in model.nodes {
+            switch node.operation {
+            case .layers(let from, let sequence):
+                var x = values[from]!
+                for (i, layer) in sequence.layers.enumerated() {
+                    let needsGrad = !(i == 0 && graph.input(named: from) != nil)
+                    var forward: [Double] = [], backward: [Double] = []
+                    for run in 0..<(options.warmup + options.steps) {
+                        for p in layer.parameters { p.tensor.setGrad(nil) }
+                        let input = Tensor(shape: x.shape, storage: x.storage, requiresGrad: needsGrad)
+                        let t0 = MonotonicClock.seconds()
+                        let y = layer(input, &context)
+                        let t1 = MonotonicClock.seconds()
+                        if y.requiresGrad {
+                            let upstream = Tensor(shape: y.shape, values: (0..<y.count).map { _ in rng.uniform(-1, 1) })
+                            let t2 = MonotonicClock.seconds()
+                            y.backward(consuming: upstream)
+                            if run >= options.warmup { backward.append((MonotonicClock.seconds() - t2) * 1000) }
+                        }
+                        if run >= options.warmup { forward.append((t1 - t0) * 1000) }
+                    }
+                    let graphLayer = graph.node(named: node.name)?.layers[i]
+                    timings.append(LayerTiming(node: node.name, index: i, layer: graphLayer?.layer.signature ?? "\(type(of: layer))",
+                                               inputShape: x.shape.dims, forwardMs: median(forward),
+                                               backwardMs: backward.isEmpty ? nil : median(backward)))
+                    x = layer(x, &context).detached()
+                }
+                values[node.name] = x
+            case .concat(let names, let axis):
+                values[node.name] = Tensor.concat(names.map { values[$0]! }, axis: axis)
+            case .add(let names):
+                values[node.name] = names.dropFirst().reduce(values[names[0]]!) { $0 + values[$1]! }
+            }
         }
-        return Outcome(specrun: report, torch: torch)
+        return timings
     }
 
     /// One batch of the declared input shapes: uniform floats in [0, 1), class indices uniform
@@ -167,13 +249,14 @@ public enum BenchSession {
     }
 
     /// Writes the spec's PyTorch twin to a temporary file and runs its benchmark.
-    static func runTwin(python: String, graph: Graph, spec: Spec, path: String, options: Options, batchSize: Int) throws(RunError) -> [String: Any] {
+    static func runTwin(python: String, graph: Graph, spec: Spec, path: String, options: Options, batchSize: Int,
+                        mode: String) throws(RunError) -> [[String: Any]] {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("specrun-twin-\(getpid()).py")
         do { try AtomicFile.write(TorchExport.render(graph, spec: spec, path: path), to: script) } catch { throw .file(error) }
         defer { try? FileManager.default.removeItem(at: script) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script.path, "--bench", "--steps", "\(options.steps)", "--warmup", "\(options.warmup)",
+        process.arguments = [script.path, mode, "--steps", "\(options.steps)", "--warmup", "\(options.warmup)",
                              "--batch-size", "\(batchSize)", "--threads", "\(Parallel.threadCount)"]
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -184,13 +267,14 @@ public enum BenchSession {
         let data = out.fileHandleForReading.readDataToEndOfFile()
         let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
-              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-            let last = errors.split(separator: "\n").last.map(String.init) ?? "no output"
-            throw RunError(.file, "\(python) \(script.lastPathComponent) --bench failed (exit \(process.terminationStatus)): \(last)")
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }
-        return object
+        guard process.terminationStatus == 0, !lines.isEmpty else {
+            let last = errors.split(separator: "\n").last.map(String.init) ?? "no output"
+            throw RunError(.file, "\(python) \(script.lastPathComponent) \(mode) failed (exit \(process.terminationStatus)): \(last)")
+        }
+        return lines
     }
 
     static func median(_ xs: [Double]) -> Double {

@@ -36,6 +36,9 @@ struct Bench: ParsableCommand {
     @Option(help: "A Python with torch: run the spec's PyTorch twin too and print the ratios.")
     var compareTorch: String?
 
+    @Flag(help: "Time each layer's forward and backward on its own (the per-op breakdown) instead of whole steps.")
+    var layers = false
+
     @Option(help: "Output: text (a table) or json (one line per engine).")
     var format: OutputFormat = .text
 
@@ -53,12 +56,25 @@ struct Bench: ParsableCommand {
         options.batchSize = batchSize
         options.dataRoot = dataRoot
         options.torchPython = compareTorch
+        options.layers = layers
         for c in classes {
             let parts = c.split(separator: "=")
             options.classes[String(parts[0])] = Int(parts[1])!
         }
         let outcome: BenchSession.Outcome
         do { outcome = try BenchSession.run(options) } catch { throw report(error) }
+        if layers {
+            switch format {
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.keyEncodingStrategy = .convertToSnakeCase
+                encoder.outputFormatting = [.sortedKeys]
+                for t in outcome.layerTimings { print(String(decoding: try encoder.encode(t), as: UTF8.self)) }
+            case .text:
+                print(BenchTable.renderLayers(outcome))
+            }
+            return
+        }
         switch format {
         case .json:
             let encoder = JSONEncoder()
@@ -74,8 +90,39 @@ struct Bench: ParsableCommand {
     }
 }
 
-/// The side-by-side table `specrun bench` prints.
+/// The side-by-side tables `specrun bench` prints.
 enum BenchTable {
+    static func renderLayers(_ outcome: BenchSession.Outcome) -> String {
+        let r = outcome.specrun
+        let withTorch = !outcome.torchLayers.isEmpty
+        var rows: [[String]] = [["layer", "input", "forward", "backward"] + (withTorch ? ["PyTorch fwd", "PyTorch bwd", "fwd ratio", "bwd ratio"] : [])]
+        func ms(_ x: Double?) -> String { x.map { String(format: "%.3f", $0) } ?? "-" }
+        var sums = (0.0, 0.0, 0.0, 0.0)
+        for t in outcome.layerTimings {
+            var row = ["\(t.node).\(t.index) \(t.layer)", "(" + t.inputShape.map(String.init).joined(separator: ",") + ")", ms(t.forwardMs), ms(t.backwardMs)]
+            sums.0 += t.forwardMs; sums.1 += t.backwardMs ?? 0
+            if withTorch {
+                let theirs = outcome.torchLayers["\(t.node).\(t.index)"]
+                let f = (theirs?["forward_ms"] as? NSNumber)?.doubleValue, b = (theirs?["backward_ms"] as? NSNumber)?.doubleValue
+                sums.2 += f ?? 0; sums.3 += b ?? 0
+                row += [ms(f), ms(b), f.map { String(format: "%.2fx", $0 / t.forwardMs) } ?? "-",
+                        b.flatMap { b in t.backwardMs.map { String(format: "%.2fx", b / $0) } } ?? "-"]
+            }
+            rows.append(row)
+        }
+        rows.append(["total", "", ms(sums.0), ms(sums.1)] + (withTorch ? [ms(sums.2), ms(sums.3), String(format: "%.2fx", sums.2 / sums.0),
+                                                                          String(format: "%.2fx", sums.3 / sums.1)] : []))
+        let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
+        var lines = ["bench --layers \(r.spec): batch \(r.batchSize), median of \(r.steps) runs after \(r.warmupSteps), \(r.threads) threads, ms"
+                     + (withTorch ? "; ratio = PyTorch time / specrun time" : "")]
+        lines += rows.map { row in
+            row.enumerated().map { c, cell in
+                c < 2 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) : String(repeating: " ", count: widths[c] - cell.count) + cell
+            }.joined(separator: "  ")
+        }
+        return lines.joined(separator: "\n")
+    }
+
     static func render(_ outcome: BenchSession.Outcome) -> String {
         let r = outcome.specrun, t = outcome.torch
         func torchNumber(_ key: String) -> Double? { (t?[key] as? NSNumber)?.doubleValue }

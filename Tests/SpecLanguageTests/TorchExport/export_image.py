@@ -59,6 +59,8 @@ from torch.nn import functional as F
 SPEC_NAME = "export_image"
 SEED = 0
 BATCH_SIZE = 4
+# Layer nodes fed by a model input: their first layer gets no input gradient (--bench-layers).
+NODES_ON_INPUTS = {"features"}
 # Label fields whose class counts come from the data.
 CLASS_FIELDS = ["kind"]
 
@@ -170,6 +172,44 @@ def bench(model, optimizer, inputs, targets, args):
     }
 
 
+def bench_layers(model, inputs, args):
+    """Each layer of each node on its own, on the input it gets in the model: the median forward
+    and backward milliseconds over the timed runs, one JSON line per layer. A node's first layer
+    gets an input without a gradient when the node reads a model input, as in training."""
+    model.train()
+    captured, hooks = {}, []
+    for name, module in model.named_modules():
+        node, _, index = name.rpartition(".")
+        if node and index.isdigit() and isinstance(model.get_submodule(node), nn.Sequential):
+            hooks.append(module.register_forward_pre_hook(
+                lambda _, args_, key=(node, int(index)): captured.__setitem__(key, args_[0].detach().clone())))
+    with torch.no_grad():
+        model(**inputs)
+    for hook in hooks:
+        hook.remove()
+    for (node, index), x in captured.items():
+        layer = model.get_submodule(f"{node}.{index}")
+        needs_grad = not (index == 0 and node in NODES_ON_INPUTS)
+        forward_ms, backward_ms = [], []
+        for run in range(args.warmup + args.steps):
+            model.zero_grad(set_to_none=True)
+            x_in = x.clone().requires_grad_(needs_grad)
+            start = time.perf_counter()
+            y = layer(x_in)
+            forward_done = time.perf_counter()
+            if y.requires_grad:
+                upstream = torch.randn_like(y)
+                backward_start = time.perf_counter()
+                y.backward(upstream)
+                backward_ms.append((time.perf_counter() - backward_start) * 1000)
+            forward_ms.append((forward_done - start) * 1000)
+        print(json.dumps({
+            "node": node, "index": index, "layer": type(layer).__name__, "input_shape": list(x.shape),
+            "forward_ms": round(statistics.median(forward_ms[args.warmup:]), 4),
+            "backward_ms": round(statistics.median(backward_ms[args.warmup:]), 4) if backward_ms else None,
+        }))
+
+
 def peak_rss_mib():
     """Peak resident memory of this process; ru_maxrss is in KiB on Linux, bytes on macOS."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -196,6 +236,7 @@ def parse_arguments():
                         help="class count of each label field: " + ", ".join(CLASS_FIELDS))
     parser.add_argument("--load", metavar="FILE", help="load specrun weights (safetensors) with strict=True")
     parser.add_argument("--bench", action="store_true", help="time training steps on synthetic data, print one JSON line")
+    parser.add_argument("--bench-layers", action="store_true", help="time each layer's forward and backward, one JSON line each")
     parser.add_argument("--steps", type=int, default=30, help="timed steps (default 30)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed steps before them (default 5)")
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"samples per step (default {BATCH_SIZE}, the spec's)")
@@ -218,13 +259,16 @@ def main():
         # Imported here so that the script runs without safetensors when nothing is loaded.
         from safetensors.torch import load_file
         model.load_state_dict(load_file(args.load), strict=True)
-    if not args.bench:
+    if not args.bench and not args.bench_layers:
         print(model)
         print(sum(p.numel() for p in model.parameters()), "parameters" + (", loaded from " + args.load if args.load else ""))
         return
     generator = torch.Generator().manual_seed(args.seed)
     inputs, targets = synthetic_batch(args.batch_size, args.classes, generator)
-    print(json.dumps(bench(model, make_optimizer(model), inputs, targets, args)))
+    if args.bench_layers:
+        bench_layers(model, inputs, args)
+    else:
+        print(json.dumps(bench(model, make_optimizer(model), inputs, targets, args)))
 
 
 if __name__ == "__main__":
