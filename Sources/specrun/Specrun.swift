@@ -31,6 +31,7 @@ struct Specrun: ParsableCommand {
     /// Runs the command; usage errors exit with status 2 (ArgumentParser's default is 64), so that
     /// scripts can tell "invalid spec" (1) from "wrong invocation" (2).
     static func main() {
+        _ = processStart
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -18,6 +18,8 @@ public enum TrainSession {
         public var runsBase = "runs"
         /// `--resume`: a run folder to continue from its latest checkpoint.
         public var resume: String?
+        /// When the process started (`MonotonicClock`), for the time to the first batch.
+        public var startedAt: Double?
 
         public init(specPath: String? = nil) { self.specPath = specPath }
     }
@@ -56,8 +58,10 @@ public enum TrainSession {
             resumeFolder = folder
             saved = settings
         }
+        // Images are decoded as the batches first need them, in the prefetch thread: training starts
+        // at once and decoding overlaps the first epoch's steps (a corrupt file stops the run there).
         let prepared = try PreparedModel.prepare(path: specPath, text: specText, overrides: overrides, dataRoot: dataRoot,
-                                                 fitted: saved?.data)
+                                                 fitted: saved?.data, preload: false)
         let spec = prepared.spec
         let optimizer: any Optimizer
         do { optimizer = try OptimizerConfiguration(spec.optimizer).makeOptimizer(prepared.model.parameters) } catch {
@@ -116,6 +120,9 @@ public enum TrainSession {
                             prefetch: prepared.prefetchDepth, specPath: specPath),
             runFolder: folder, reporter: reporter, resumed: resumed, metricsLog: metricsLog)
         let heldOut = try trainer.run()
+        if let startedAt = options.startedAt, let first = trainer.firstBatchAt {
+            reporter.note(String(format: "startup: first batch %.2fs after start", first - startedAt))
+        }
 
         try writeWeights(prepared, settings: settings, epoch: trainer.state.epoch, to: folder)
         for result in heldOut { reporter.note(ConsoleReporter.table(result)) }
@@ -154,7 +161,7 @@ public enum TrainSession {
         let params = p.model.parameters.reduce(0) { $0 + $1.tensor.count }
         var lines = [
             "\(p.spec.name): \(p.data.dataset.count) samples (\(splits))" + (classes.isEmpty ? "" : ", classes: \(classes)")
-                + String(format: ", loaded in %.2fs", p.dataSeconds),
+                + String(format: ", indexed in %.2fs", p.dataSeconds),
             "model: \(params.formatted()) parameters; \(p.objective.description)",
             "optimizer \(p.spec.optimizer.name) lr \(settings.learningRate), batch \(settings.batchSize), \(settings.epochs) epochs, "
                 + "seed \(settings.seed), \(settings.threads) threads, BLAS \(settings.blas)",

@@ -35,6 +35,8 @@ final class Trainer {
     let runFolder: RunDirectory?
     let reporter: TrainingReporter
     private(set) var state: LoopState
+    /// When the first training batch was ready (`MonotonicClock`).
+    private(set) var firstBatchAt: Double?
     private var metricsLog: [Data]
     private let start = MonotonicClock.seconds()
 
@@ -105,6 +107,7 @@ final class Trainer {
         let started = MonotonicClock.seconds()
         var batchNumber = 0
         while let batch = try Evaluation.next(stream) {
+            if firstBatchAt == nil { firstBatchAt = MonotonicClock.seconds() }
             batchNumber += 1
             if batch.count == 1 && settings.skipSingleSampleBatch { continue }
             let inputs = data.inputs(batch, names: model.inputNames)

@@ -132,10 +132,10 @@ enum BenchTable {
         if let version = t?["torch"] as? String { lines.append("PyTorch: \(version), the spec's twin from specrun export-torch") }
         var rows: [[String]] = [["", "specrun"] + (t == nil ? [] : ["PyTorch", "specrun is"])]
         func time(_ label: String, _ mine: Double, _ key: String) {
-            var row = [label, String(format: "%.3f ms", mine)]
+            var row = [label, milliseconds(mine)]
             if t != nil {
                 let theirs = torchNumber(key)
-                row += [theirs.map { String(format: "%.3f ms", $0) } ?? "", theirs.map { String(format: "%.2fx faster", $0 / mine) } ?? ""]
+                row += [theirs.map(milliseconds) ?? "", theirs.map { String(format: "%.2fx faster", $0 / mine) } ?? ""]
             }
             rows.append(row)
         }
@@ -164,8 +164,12 @@ enum BenchTable {
                     : String(repeating: " ", count: widths[c] - cell.count) + cell
             }.joined(separator: "   ")
         }
-        lines.append(String(format: "FLOPs: %.1f MFLOP/sample forward; GFLOP/s counts 3x that per sample (forward + backward).",
-                            Double(r.forwardFlopsPerSample) / 1e6))
+        lines.append("FLOPs: \(r.forwardFlopsPerSample.formatted()) per sample forward; GFLOP/s counts 3x that per sample (forward + backward).")
         return lines.joined(separator: "\n")
+    }
+
+    /// Four significant digits, in microseconds below 0.1 ms.
+    static func milliseconds(_ x: Double) -> String {
+        x < 0.1 ? String(format: "%.4g us", x * 1000) : String(format: "%.4g ms", x)
     }
 }

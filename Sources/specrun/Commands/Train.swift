@@ -55,6 +55,7 @@ struct Train: ParsableCommand {
 
     func run() throws {
         var options = TrainSession.Options(specPath: spec)
+        options.startedAt = processStart
         options.overrides = SpecOverrides(epochs: epochs, batchSize: batchSize, seed: seed, learningRate: lr)
         options.dataRoot = data.dataRoot
         options.out = out
@@ -67,6 +68,9 @@ struct Train: ParsableCommand {
         }
     }
 }
+
+/// When `main` began, for the time to the first batch.
+let processStart = MonotonicClock.seconds()
 
 /// Prints a run error as the user should see it and returns the exit code: spec diagnostics in
 /// full, everything else as one `error:` line; 130 after Ctrl-C, 1 otherwise.
