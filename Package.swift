@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Goldens"]),
         .testTarget(name: "DataPipelineTests", dependencies: ["DataPipeline"], exclude: ["Goldens"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "DataPipeline"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "DataPipeline", "specrun"]),
         .testTarget(name: "CLITests", dependencies: ["specrun"], exclude: ["Transcripts"]),
     ]
 )
