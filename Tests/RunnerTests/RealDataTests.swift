@@ -1,0 +1,40 @@
+import Foundation
+import Runner
+import Testing
+
+/// One real epoch of every shipped spec on ../shared/data, when it is beside the repository.
+/// Runs in release builds (CI's); a debug build, where the engine is unoptimised, runs it with
+/// SPECRUN_REAL_DATA=1.
+@Suite(.serialized, .enabled(if: RealData.available)) struct RealDataTests {
+    @Test(arguments: TrainingTests.specs) func shippedSpecTrainsOneRealEpoch(_ spec: String) throws {
+        let out = temporaryFolder("real-\(spec)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        var options = TrainSession.Options(specPath: shippedSpec(spec))
+        options.overrides = SpecOverrides(epochs: 1)
+        options.dataRoot = RealData.root.path
+        options.out = out.path
+        let outcome = try TrainSession.run(options, reporter: RecordingReporter())
+        let test = try #require(outcome.heldOut.first)
+        let expectedTest = ["water_mlp": 302, "water_bn": 302, "water_raw": 402, "omniglot_two_input": 968, "omniglot_two_output": 968]
+        #expect(test.samples == expectedTest[spec])
+        #expect(test.loss.isFinite)
+        let weights = try SavedWeights(path: out.appendingPathComponent("weights.safetensors").path)
+        if spec.hasPrefix("omniglot") {
+            #expect(weights.dataStatistics?.classes["alphabet"]?.count == 8)
+            #expect(weights.dataStatistics?.classes["character"]?.count == 242)
+        }
+    }
+}
+
+enum RealData {
+    static let root = repositoryRoot.appendingPathComponent("../shared/data").standardized
+
+    static var available: Bool {
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("omniglot/images_background").path) else { return false }
+        #if DEBUG
+        return ProcessInfo.processInfo.environment["SPECRUN_REAL_DATA"] == "1"
+        #else
+        return true
+        #endif
+    }
+}
