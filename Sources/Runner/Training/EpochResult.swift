@@ -9,6 +9,12 @@ public struct EpochResult: Sendable {
         public var loss: Double
         /// `(metric name, value)` in the spec's order.
         public var metrics: [(name: String, value: Double)]
+
+        public init(name: String, loss: Double, metrics: [(name: String, value: Double)]) {
+            self.name = name
+            self.loss = loss
+            self.metrics = metrics
+        }
     }
 
     public var epoch: Int
@@ -19,6 +25,16 @@ public struct EpochResult: Sendable {
     public var samples: Int
     public var seconds: Double
     public var learningRate: Double
+
+    public init(epoch: Int, split: String, loss: Double, heads: [Head], samples: Int, seconds: Double, learningRate: Double) {
+        self.epoch = epoch
+        self.split = split
+        self.loss = loss
+        self.heads = heads
+        self.samples = samples
+        self.seconds = seconds
+        self.learningRate = learningRate
+    }
 
     public var samplesPerSecond: Double { seconds > 0 ? Double(samples) / seconds : 0 }
 
