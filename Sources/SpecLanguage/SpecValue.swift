@@ -76,11 +76,21 @@ public struct SpecOptions: Sendable, Hashable {
     public var range: SourceRange
     /// Whether some key failed to decode (it is then absent).
     public var hasErrors: Bool
+    /// The keys that failed (unknown, wrong, or required and missing); with `hasErrors`.
+    public var failedKeys: Set<String>
 
-    public init(_ values: [String: LocatedValue], range: SourceRange, hasErrors: Bool = false) {
+    public init(_ values: [String: LocatedValue], range: SourceRange, hasErrors: Bool = false, failedKeys: Set<String> = []) {
         self.values = values
         self.range = range
         self.hasErrors = hasErrors
+        self.failedKeys = failedKeys
+    }
+
+    /// Whether the keys that failed could change what the options describe structurally (a
+    /// layer's shapes): any failed key except `tolerated`, which then simply take their defaults
+    /// in later checks. An unknown key counts: it may be a misspelt `padding`.
+    public func hasErrors(besides tolerated: Set<String>) -> Bool {
+        hasErrors && !failedKeys.isSubset(of: tolerated)
     }
 
     /// The value of a key, with its place.

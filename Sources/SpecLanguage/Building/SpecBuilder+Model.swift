@@ -59,6 +59,10 @@ extension SpecBuilder {
         error(.inputWithoutField, "the input '\(entry.name)' has no field in `data.fields`", at: entry.nameRange, notes: notes)
     }
 
+    /// Layer options that never change a shape: a wrong value of one is reported and read as its
+    /// default, and the layer still takes part in shape inference.
+    static let shapeNeutralKeys: Set<String> = ["p", "eps", "momentum", "negative_slope", "alpha", "bias", "init", "bias_init"]
+
     private mutating func buildNode(_ entry: NamedValue) -> NodeSpec? {
         let range = entry.argument.range ?? entry.nameRange
         switch entry.argument.value {
@@ -67,7 +71,9 @@ extension SpecBuilder {
             var layers: [LayerSpec] = []
             var complete = !r.hasErrors
             for item in r.list("layers") ?? [] {
-                guard case .component(let c) = item.value, !c.options.hasErrors else {
+                // A layer whose only mistakes cannot change shapes (dropout's p, an initializer)
+                // still takes part in shape inference, so its node's shape errors are reported too.
+                guard case .component(let c) = item.value, !c.options.hasErrors(besides: Self.shapeNeutralKeys) else {
                     complete = false
                     continue
                 }

@@ -137,6 +137,7 @@ struct Decoder {
                              owner: SourceRange) -> SpecOptions {
         var values: [String: LocatedValue] = [:]
         var hasErrors = false
+        var failed: Set<String> = []
         for pair in pairs {
             let keyPath = path.isEmpty ? pair.key : "\(path).\(pair.key)"
             guard let spec = specs.first(where: { $0.name == pair.key }) else {
@@ -144,14 +145,19 @@ struct Decoder {
                 error(.unknownKey, "unknown key `\(pair.key)` in \(path.isEmpty ? "the spec" : "`\(path)`")", at: pair.keyRange,
                       notes: [note].compactMap { $0 })
                 hasErrors = true
+                failed.insert(pair.key)
                 continue
             }
             if let v = decode(pair.value, as: spec.type, path: keyPath, bounds: spec.bounds) {
                 values[pair.key] = LocatedValue(v, at: pair.value.range)
-                if case .record(let r) = v, r.hasErrors { hasErrors = true }
-                if case .component(let c) = v, c.options.hasErrors { hasErrors = true }
+                if case .record(let r) = v, r.hasErrors { hasErrors = true; failed.insert(pair.key) }
+                if case .component(let c) = v, c.options.hasErrors { hasErrors = true; failed.insert(pair.key) }
             } else {
                 hasErrors = true
+                failed.insert(pair.key)
+                // A wrong value of a key with a default reads as the default in later checks, so
+                // that one mistake does not hide the others (see SpecOptions.hasErrors(besides:)).
+                if case .defaultValue(let v) = spec.requirement { values[pair.key] = LocatedValue(v, at: nil) }
             }
         }
         for spec in specs where values[spec.name] == nil && !pairs.contains(where: { $0.key == spec.name }) {
@@ -161,6 +167,7 @@ struct Decoder {
             case .required:
                 error(.missingKey, "\(path.isEmpty ? "the spec" : "`\(path)`") is missing the required key `\(spec.name)`", at: owner)
                 hasErrors = true
+                failed.insert(spec.name)
             case .optional:
                 // An absent section whose keys all have defaults is there with those defaults.
                 if case .record(let name) = spec.type, !Registry.record(name).keys.contains(where: \.isRequired),
@@ -169,7 +176,7 @@ struct Decoder {
                 }
             }
         }
-        return SpecOptions(values, range: range, hasErrors: hasErrors)
+        return SpecOptions(values, range: range, hasErrors: hasErrors, failedKeys: failed)
     }
 }
 
