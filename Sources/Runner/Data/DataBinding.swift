@@ -11,6 +11,8 @@ import SpecLanguage
 public struct DataBinding {
     public let dataset: Dataset
     public let spec: Spec
+    /// The spec file, for the location data errors point at.
+    public let file: SourceFile
     /// Class counts by label field (the names `classes(...)` uses in the spec).
     public let classCounts: [String: Int]
 
@@ -18,6 +20,7 @@ public struct DataBinding {
     /// normalisation of the run that trained them instead of fitting new ones.
     public init(spec: Spec, file: SourceFile, dataRoot: String, fitted: DataStatistics? = nil) throws(RunError) {
         self.spec = spec
+        self.file = file
         let config = Self.config(for: spec.data)
         do {
             dataset = try Dataset(config: config, dataRoot: dataRoot, fitted: fitted)
@@ -96,6 +99,12 @@ public struct DataBinding {
                 throw RunError(.spec, "\(place): input `\(input.name)` is declared \(declared) but field `\(field.name)` gives \(field.shape) per sample from the data")
             }
         }
+    }
+
+    /// A data error met while batching (a corrupt image decoded for the first time), with the
+    /// spec location that named the data.
+    public func error(_ error: DataError) -> RunError {
+        RunError.data(error, file: file, range: spec.data.source.range)
     }
 
     /// The model's inputs from a batch (fields are shared, not copied).

@@ -86,7 +86,7 @@ public enum BenchSession {
             (model, graph, spec, objective) = (p.model, p.graph, p.spec, p.objective)
             let stream = p.data.dataset.batches(p.data.dataset.splits.train, epoch: 0,
                                                 options: BatchOptions(batchSize: spec.data.batchSize, shuffle: true, seed: 0, dropLast: true, prefetch: 0))
-            while batches.count < min(options.steps + options.warmup, 64), let batch = try Evaluation.next(stream) {
+            while batches.count < min(options.steps + options.warmup, 64), let batch = try Evaluation.next(stream, p.data) {
                 batches.append((p.data.inputs(batch, names: model.inputNames), objective.heads.map { p.data.target(batch, field: $0.targetField) }))
             }
         } else {

@@ -13,7 +13,7 @@ enum Evaluation {
         defer { stream.stop() }
         var accumulator = EpochAccumulator(objective)
         let started = MonotonicClock.seconds()
-        while let batch = try next(stream) {
+        while let batch = try next(stream, data) {
             let outputs = model(data.inputs(batch, names: model.inputNames))
             var losses: [Float] = [], targets: [LossTarget] = []
             for head in objective.heads {
@@ -27,8 +27,9 @@ enum Evaluation {
         return accumulator.result(epoch: epoch, split: split, seconds: MonotonicClock.seconds() - started, learningRate: learningRate)
     }
 
-    /// The next batch, with a data error (a corrupt image met for the first time) as a run error.
-    static func next(_ stream: BatchStream) throws(RunError) -> Batch? {
-        do { return try stream.next() } catch { throw RunError(.data, "\(error)") }
+    /// The next batch, with a data error (a corrupt image met for the first time) as a run error
+    /// that names the file and the spec line.
+    static func next(_ stream: BatchStream, _ data: DataBinding) throws(RunError) -> Batch? {
+        do { return try stream.next() } catch { throw data.error(error) }
     }
 }

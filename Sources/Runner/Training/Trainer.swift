@@ -106,7 +106,7 @@ final class Trainer {
         var accumulator = EpochAccumulator(objective)
         let started = MonotonicClock.seconds()
         var batchNumber = 0
-        while let batch = try Evaluation.next(stream) {
+        while let batch = try Evaluation.next(stream, data) {
             if firstBatchAt == nil { firstBatchAt = MonotonicClock.seconds() }
             batchNumber += 1
             if batch.count == 1 && settings.skipSingleSampleBatch { continue }
