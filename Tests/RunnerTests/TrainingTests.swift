@@ -135,3 +135,34 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
         }
     }
 }
+
+/// A spec with a schedule, clipping, a validation split and early stopping, end to end.
+@Suite struct TrainingControlTests {
+    @Test func cosineScheduleClippingAndEarlyStopping() throws {
+        let root = try FixtureRoot()
+        defer { root.remove() }
+        let folder = temporaryFolder("control")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let spec = try String(contentsOfFile: shippedSpec("water_mlp"), encoding: .utf8)
+            .replacingOccurrences(of: "split: {test: 0.2, seed: 1}", with: "split: {test: 0.2, validation: 0.2, seed: 1}")
+            .replacingOccurrences(of: "optimizer: {adam: {lr: 1e-3}}",
+                                  with: "optimizer: {sgd: {lr: 0.5, momentum: 0.9}}\nschedule: {cosine: {t_max: 4, eta_min: 0.1}}")
+            .replacingOccurrences(of: "train: {epochs: 10}",
+                                  with: "train: {epochs: 30, clip_grad_norm: 0.5, early_stopping: {metric: potability.loss, patience: 2, min_delta: 10}}")
+        let path = folder.appendingPathComponent("control.yaml")
+        try spec.write(to: path, atomically: true, encoding: .utf8)
+        var options = TrainSession.Options(specPath: path.path)
+        options.overrides = SpecOverrides(batchSize: 8)
+        options.dataRoot = root.path
+        options.out = folder.appendingPathComponent("run").path
+        let reporter = RecordingReporter()
+        let outcome = try TrainSession.run(options, reporter: reporter)
+        // min_delta 10 means no evaluation ever improves on the first: patience 2 stops after epoch 3.
+        #expect(outcome.epochs == 3)
+        #expect(reporter.notes.contains { $0.hasPrefix("early stopping: potability.loss has not improved for 2 evaluations") })
+        #expect(Set(reporter.epochs.last!.heldOut.map(\.split)) == ["validation", "test"])
+        let lrs = reporter.epochs.map(\.train.learningRate)
+        let expected = (0..<3).map { e in 0.1 + (0.5 - 0.1) * (1 + cos(Double.pi * Double(e) / 4)) / 2 }
+        for (a, b) in zip(lrs, expected) { #expect(abs(a - b) < 1e-12, "lr \(a) vs \(b)") }
+    }
+}
