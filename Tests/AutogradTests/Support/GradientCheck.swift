@@ -40,3 +40,27 @@ func checkGradients(_ inputs: [Tensor], eps: Float = 1e-2, tolerance: Float = 2e
     }
     for x in inputs { x.setGrad(nil) }
 }
+
+/// Backward through `f()` once, then through `f() + f()`: every input's gradient must double
+/// (the accumulate path of every pass). Clears the gradients.
+func expectGradientsAccumulate(_ inputs: [Tensor], upstream: Tensor, sourceLocation: SourceLocation = #_sourceLocation,
+                               _ f: () -> Tensor) {
+    for x in inputs { x.setGrad(nil) }
+    f().backward(gradient: upstream)
+    let once = inputs.map { $0.grad!.values }
+    for x in inputs { x.setGrad(nil) }
+    (f() + f()).backward(gradient: upstream)
+    for (x, g) in zip(inputs, once) { expectClose(x.grad!.values, g.map { 2 * $0 }, sourceLocation: sourceLocation) }
+    for x in inputs { x.setGrad(nil) }
+}
+
+/// Runs `step` twice to fill the buffer pool, then five more times, which must allocate no
+/// fresh buffer on this thread. (Tests run concurrently and share the pool: give each test sizes
+/// of its own.)
+func expectSteadyStateReusesBuffers(sourceLocation: SourceLocation = #_sourceLocation, _ step: () -> Void) {
+    step()
+    step()
+    let before = BufferPool.freshAllocationsOnThisThread
+    for _ in 0..<5 { step() }
+    #expect(BufferPool.freshAllocationsOnThisThread == before, sourceLocation: sourceLocation)
+}
