@@ -180,10 +180,10 @@ extension ConvPool {
                 for i in 0..<ph {
                     let top = image + (2 &* i &* g.rowStride), bottom = top + g.rowStride, s = split + i * wide
                     for j in stride(from: 0, to: wide, by: 16) {
-                        add(load(s + j) * wt, top + even + j)
-                        add(load(s + block + j) * wt, top + odd + j)
-                        add(load(s + 2 * block + j) * wt, bottom + even + j)
-                        add(load(s + 3 * block + j) * wt, bottom + odd + j)
+                        add(load(s + j), times: wt, top + even + j)
+                        add(load(s + block + j), times: wt, top + odd + j)
+                        add(load(s + 2 * block + j), times: wt, bottom + even + j)
+                        add(load(s + 3 * block + j), times: wt, bottom + odd + j)
                     }
                 }
             }
@@ -232,4 +232,9 @@ extension ConvPool {
 
     @inline(__always)
     static func add(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) { SIMDMath.store(load(p) + v, p) }
+
+    @inline(__always)
+    static func add(_ v: SIMD16<Float>, times w: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+        SIMDMath.store(load(p).addingProduct(v, w), p)
+    }
 }

@@ -59,10 +59,10 @@ import Testing
         name: slope
         data:
           source: {image_folder: {root: shapes, levels: [kind]}}
-          fields: {image: {image: {channels: 3, size: [9, 9]}}, kind: {label: kind}}
+          fields: {image: {image: {channels: 1, size: [9, 9]}}, kind: {label: kind}}
           batch_size: 2
         model:
-          inputs: {image: [3, 9, 9]}
+          inputs: {image: [1, 9, 9]}
           nodes:
             features:
               from: image

@@ -28,7 +28,11 @@ public enum ModelLowering {
                     do { made = try module(for: layer, rng: &rng) } catch {
                         throw LoweringError("\(node.name).\(layer.index) (\(layer.layer.kindName)): \(error)")
                     }
-                    if fusing, let conv = made as? Conv2d, let (block, covered) = fusedBlock(conv, followedBy: layers[(k + 1)...]) {
+                    // The model's inputs are data: a first layer reading one needs no input gradient.
+                    let inputNeedsGradient = k > 0 || graph.input(named: from) == nil
+                    if fusing, let conv = made as? Conv2d,
+                       let (block, covered) = fusedBlock(conv, on: layer.inputShape, inputNeedsGradient: inputNeedsGradient,
+                                                         followedBy: layers[(k + 1)...]) {
                         entries.append(.init(positions: layer.index ..< layer.index + covered, layer: block))
                         k += covered
                     } else {
@@ -50,9 +54,10 @@ public enum ModelLowering {
     /// The fused block for `conv` and the max pooling (and activation) after it, with the number of
     /// positions it covers, or nil when they do not qualify. An activation that cannot be fused
     /// (a negative slope) stays a layer of its own after a fused convolution and pooling.
-    static func fusedBlock(_ conv: Conv2d, followedBy next: ArraySlice<GraphLayer>) -> (ConvPoolBlock, Int)? {
+    static func fusedBlock(_ conv: Conv2d, on input: TensorShape, inputNeedsGradient: Bool,
+                           followedBy next: ArraySlice<GraphLayer>) -> (ConvPoolBlock, Int)? {
         guard let first = next.first, case .maxPool2d(let p) = first.layer, p.stride == p.kernel,
-              p.padding == HeightWidth(0, 0) else { return nil }
+              p.padding == HeightWidth(0, 0), let dims = input.concrete, dims.count == 3 else { return nil }
         let w = conv.weight.shape
         let window = Window2D(kernel: (w[2], w[3]), stride: (conv.stride.height, conv.stride.width),
                               padding: (conv.padding.height, conv.padding.width), dilation: (conv.dilation.height, conv.dilation.width))
@@ -65,7 +70,8 @@ public enum ModelLowering {
         default: activation = nil
         }
         for (candidate, covered) in [(activation, 3), (MonotoneActivation.none, 2)] {
-            guard let candidate, ConvPool.isFusable(conv: window, inChannels: w[1], pool: pool, activation: candidate) else { continue }
+            guard let candidate, ConvPool.isFusable(conv: window, inChannels: w[1], height: dims[1], width: dims[2], pool: pool,
+                                                    activation: candidate, inputNeedsGradient: inputNeedsGradient) else { continue }
             return (ConvPoolBlock(conv: conv, poolKernel: IntOrPair(p.kernel.height, p.kernel.width), activation: candidate), covered)
         }
         return nil
