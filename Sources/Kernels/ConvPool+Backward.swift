@@ -36,6 +36,7 @@ extension ConvPool {
             for k in 0..<(channels * columns) { partial[k] += UnsafeRawPointer(sums + 16 * k).loadUnaligned(as: SIMD16<Float>.self).sum() }
             withExtendedLifetime(scratch) {}
         }
+        withExtendedLifetime(record) {}
         for o in 0..<channels {
             dWeight?.advanced(by: o * taps).update(from: partials.base + o * columns, count: taps)
             dBias?[o] = partials.base[o * columns + taps]
@@ -98,6 +99,10 @@ extension ConvPool {
     /// One channel's sixteen pooled outputs in the backward pass: their gradient times the
     /// activation's derivative, and which had their maximum in the window's right column and in
     /// its bottom row.
+    ///
+    /// Its members, and the local functions of `accumulate`, are `@_transparent`: the optimizer
+    /// declined to inline them as `@inline(__always)` in a body that large, and the calls (with
+    /// every vector register spilled around them) made the backward three times slower.
     struct Routed {
         var grad: SIMD16<Float>
         var right, lower: SIMDMask<SIMD16<Int32>>

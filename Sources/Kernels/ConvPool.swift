@@ -78,24 +78,26 @@ public enum ConvPool {
     /// `inChannels` planes of height x width runs on the fused kernels, and is faster there.
     ///
     /// The kernels need convolution stride 1, a 2x2 pooling with stride 2 and no padding, and a
-    /// monotone activation. Where they pay was measured against the separate ops (release build,
-    /// batch 32, 2 threads, ELU, forward + backward in ms; "dx": with the input's gradient):
+    /// monotone activation. Where they pay was measured against the separate ops (kernels alone,
+    /// release build, batch 32, 2 threads, 3x3 kernels, ELU; forward + backward in ms, median of
+    /// 3; "+ dx": with the input's gradient too):
     ///
-    ///     input    taps  out   fused  separate   fused dx  separate dx
-    ///     64x64      9   16    0.95     2.06       1.90      2.81     the seed
-    ///     64x64     27   16    2.00     4.20       4.78      7.14
-    ///     64x64     72   16    4.47     8.09      10.0      13.6
-    ///     32x32     27   32    0.97     1.58       2.35      2.20
-    ///     32x32     72   32    2.22     3.47       5.23      5.10
-    ///     32x32    144   32    4.12     5.54       9.87      8.78
-    ///     16x16      9   16    0.31     0.34       0.57      0.42
-    ///     16x16     27   16    0.70     0.50       1.41      0.69
-    ///     12x12      9   16    0.23     0.48       0.42      0.57
+    ///     input    taps  out   fused  separate   fused + dx  separate + dx
+    ///     64x64      9   16    0.87     2.05       1.81        2.76       the seed's first block
+    ///     64x64     27   16    2.00     4.18       4.73        7.10
+    ///     64x64     72   16    4.54     8.02      10.07       13.75
+    ///     32x32     27   32    1.34     1.53       2.83        2.19
+    ///     32x32     72   32    2.29     3.49       5.30        5.31
+    ///     32x32    144   32    4.28     5.54       9.99        8.86
+    ///     16x16      9   16    0.29     0.33       0.48        0.43
+    ///     16x16     27   16    0.69     0.45       1.13        0.65
+    ///     12x12      9   16    0.21     0.42       0.37        0.50
     ///
-    /// So: at most `maxTaps` taps; pooled rows of 16 or more (the kernels work on 16 pooled
-    /// columns at a time, and shorter rows leave lanes idle) unless the taps are as few as a 3x3
-    /// kernel on one plane; and when the input needs a gradient, whose scatter costs more than
-    /// the separate im2col GEMM, pooled rows of 32 or more.
+    /// So: at most `maxTaps` taps (the separate GEMMs close the gap as taps grow: at 144 the
+    /// fused path still won without the input gradient but lost with it); pooled rows of 16 or
+    /// more, since the kernels work on 16 pooled columns at a time and shorter rows leave lanes
+    /// idle, unless the taps are as few as a 3x3 kernel on one plane; and when the input needs a
+    /// gradient, whose scatter costs more than the separate im2col GEMM, pooled rows of 32 or more.
     public static func isFusable(
         conv: Window2D, inChannels: Int, height: Int, width: Int, pool: Window2D, activation: MonotoneActivation,
         inputNeedsGradient: Bool
@@ -172,9 +174,9 @@ public enum ConvPool {
     }
 
     /// Calls `body` with, for each tap t (c, ki, kj in weight order), at 2t and 2t + 1 the offsets
-    /// from a scratch row's E[j] of the inputs that tap reads for the convolution outputs at 2j and
-    /// 2j + 1 of the row that many rows up. A table, so the kernels' innermost loop is one loop
-    /// over the taps with no index arithmetic (which was a third of its instructions).
+    /// of the inputs it reads for the convolution outputs at columns 2j and 2j + 1 of a row, from
+    /// E[j] of that row's first input row in channel 0. A table, so the kernels' innermost loop is
+    /// one loop over the taps with no index arithmetic (which was a third of its instructions).
     @inline(__always)
     static func withTapOffsets<R>(_ g: ConvPoolGeometry, _ body: (UnsafePointer<Int>) -> R) -> R {
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * g.conv.taps) { table in

@@ -171,6 +171,28 @@ func pair(_ p: IntOrPair) -> (Int, Int) { (p.height, p.width) }
         }
     }
 
+    /// With some of input, weight and bias frozen, the others get the composed ops' gradients
+    /// and the frozen ones none (the kernels' bias-only and input-only paths).
+    @Test(arguments: [(false, true, true), (false, false, true), (true, false, false), (true, true, false)])
+    func frozenTensorsGetNoGradient(input: Bool, weight: Bool, bias: Bool) {
+        var rng = RandomGenerator(seed: 6)
+        let c = Case(input: [2, 2, 7, 70], outChannels: 3, kernel: 3, padding: 1, activation: .relu, inputNeedsGradient: input)
+        #expect(c.fused)
+        let x = Self.coarse(c.input, &rng, requiresGrad: input)
+        let w = Self.coarse([3, 2, 3, 3], &rng, requiresGrad: weight), b = Self.coarse([3], &rng, requiresGrad: bias)
+        let upstream = SpatialFixtures.random([2, 3, 3, 35], &rng)
+        var gradients: [[[Float]?]] = []
+        for op in [Self.composed, Self.fused] {
+            op(x, w, b, c).backward(gradient: upstream)
+            gradients.append([x, w, b].map { $0.grad?.values })
+            for t in [x, w, b] { t.setGrad(nil) }
+        }
+        for (k, wanted) in [input, weight, bias].enumerated() {
+            #expect((gradients[1][k] != nil) == wanted)
+            if let expected = gradients[0][k], let actual = gradients[1][k] { Self.expectGradientsClose(actual, expected, "\(c) gradient \(k)") }
+        }
+    }
+
     /// An input used twice receives the sum of both gradients.
     @Test func gradientsAccumulate() {
         var rng = RandomGenerator(seed: 4)
