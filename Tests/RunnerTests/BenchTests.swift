@@ -8,7 +8,11 @@ import Testing
         var options = BenchSession.Options(specPath: shippedSpec("water_bn"))
         options.steps = 20
         options.warmup = 3
-        let outcome = try BenchSession.run(options)
+        // The buffer pool is process-wide and tests run concurrently: another test may take a
+        // cached block between two steps. A buffer the steps fail to reuse shows in every run, so
+        // up to three runs are made and one must be allocation-free.
+        var outcome = try BenchSession.run(options)
+        for _ in 0..<2 where outcome.specrun.freshAllocationsPerStep != 0 { outcome = try BenchSession.run(options) }
         let r = outcome.specrun
         #expect(r.spec == "water_bn" && r.batchSize == 16 && r.steps == 20 && r.data == "synthetic")
         #expect(r.msPerStepMedian > 0 && r.forwardMsMedian > 0 && r.backwardMsMedian > 0 && r.optimizerMsMedian > 0)
