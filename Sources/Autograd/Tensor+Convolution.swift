@@ -8,18 +8,7 @@ extension Tensor {
     public func conv2d(
         _ weight: Tensor, bias: Tensor? = nil, stride: IntOrPair = 1, padding: IntOrPair = 0, dilation: IntOrPair = 1
     ) -> Tensor {
-        precondition(shape.rank == 4, "[conv2d] input must be (N,C,H,W), got shape \(shape)")
-        precondition(weight.shape.rank == 4 && weight.shape[1] == shape[1],
-                     "[conv2d] weight \(weight.shape) does not fit input \(shape): it must be (O,\(shape[1]),kh,kw)")
-        if let bias {
-            precondition(bias.shape == [weight.shape[0]], "[conv2d] bias \(bias.shape) must be (\(weight.shape[0]),) for weight \(weight.shape)")
-        }
-        let window = Window2D(kernel: (weight.shape[2], weight.shape[3]), stride: stride.pair, padding: padding.pair, dilation: dilation.pair)
-        if let problem = window.problem(height: shape[2], width: shape[3]) {
-            preconditionFailure("[conv2d] input \(shape), weight \(weight.shape): \(problem)")
-        }
-        let g = ConvGeometry(batch: shape[0], inChannels: shape[1], height: shape[2], width: shape[3],
-                             outChannels: weight.shape[0], window: window)
+        let g = convolutionGeometry("conv2d", weight, bias, stride: stride, padding: padding, dilation: dilation)
         let out = Tensor(uninitialized: [g.batch, g.outChannels, g.outHeight, g.outWidth])
         Convolution.forward(x: data, weight: weight.data, bias: bias?.data, y: out.data, geometry: g)
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
@@ -38,8 +27,26 @@ extension Tensor {
         }
     }
 
+    /// The geometry of a convolution of this input with `weight`, checked.
+    func convolutionGeometry(
+        _ op: String, _ weight: Tensor, _ bias: Tensor?, stride: IntOrPair, padding: IntOrPair, dilation: IntOrPair
+    ) -> ConvGeometry {
+        precondition(shape.rank == 4, "[\(op)] input must be (N,C,H,W), got shape \(shape)")
+        precondition(weight.shape.rank == 4 && weight.shape[1] == shape[1],
+                     "[\(op)] weight \(weight.shape) does not fit input \(shape): it must be (O,\(shape[1]),kh,kw)")
+        if let bias {
+            precondition(bias.shape == [weight.shape[0]], "[\(op)] bias \(bias.shape) must be (\(weight.shape[0]),) for weight \(weight.shape)")
+        }
+        let window = Window2D(kernel: (weight.shape[2], weight.shape[3]), stride: stride.pair, padding: padding.pair, dilation: dilation.pair)
+        if let problem = window.problem(height: shape[2], width: shape[3]) {
+            preconditionFailure("[\(op)] input \(shape), weight \(weight.shape): \(problem)")
+        }
+        return ConvGeometry(batch: shape[0], inChannels: shape[1], height: shape[2], width: shape[3],
+                            outChannels: weight.shape[0], window: window)
+    }
+
     /// Adds `contribution` (of this tensor's shape) into the gradient.
-    fileprivate func addGradient(_ contribution: Tensor) {
+    func addGradient(_ contribution: Tensor) {
         accumulateGradient { d, accumulate in
             Elementwise.copy(contribution.data, into: d, count: contribution.count, accumulate: accumulate)
         }

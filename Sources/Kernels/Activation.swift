@@ -48,9 +48,23 @@ extension Activation {
     }
 
     /// y = x > 0 ? x : alpha * (e^x - 1), with expm1 as PyTorch's vectorised kernel.
+    ///
+    /// Sixteen inputs none of which is negative are copied: there the formula gives x itself
+    /// (expm1(0) alpha is 0, NaN stays NaN), and the exponential is most of the cost. After max
+    /// pooling most inputs are positive (the fused `ConvPool` applies this to pooled maxima).
     public static func elu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, alpha: Float) {
         Parallel.forEachChunk(count, grain: 8_192) { r in
-            for i in r { y[i] = x[i] > 0 ? x[i] : VectorMath.expm1(x[i]) * alpha }
+            var i = r.lowerBound
+            while i + 16 <= r.upperBound {
+                let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+                if any(v .< 0) {
+                    for k in i..<(i + 16) { y[k] = x[k] > 0 ? x[k] : VectorMath.expm1(x[k]) * alpha }
+                } else {
+                    UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: SIMD16<Float>.self)
+                }
+                i += 16
+            }
+            for k in i..<r.upperBound { y[k] = x[k] > 0 ? x[k] : VectorMath.expm1(x[k]) * alpha }
         }
     }
 

@@ -35,7 +35,9 @@ import Testing
         var loss: ([String: Values]) -> Tensor
     }
 
-    static func build(_ name: String) -> Model {
+    /// The goldens' models; with `fused`, the CNN's conv2d, maxpool2d and elu are one
+    /// `ConvPoolBlock` standing for positions 0 to 2, as `ModelLowering` builds it from a spec.
+    static func build(_ name: String, fused: Bool = false) -> Model {
         var rng = RandomGenerator(seed: 0)  // overwritten by the golden weights
         func tensor(_ v: Values) -> Tensor { Tensor(shape: Shape(v.shape), values: v.data) }
         switch name {
@@ -53,11 +55,12 @@ import Testing
                 return seq(tensor(b["b0"]!), &context).binaryCrossEntropy(targets: tensor(b["b1"]!))
             }
         default:
-            let embedding = Sequential([
-                try! Conv2d(inChannels: 1, outChannels: 16, kernel: 3, padding: 1, rng: &rng),
-                Pool2d(.max, kernel: 2), ActivationLayer(.elu(alpha: 1)), Flatten(),
-                try! Linear(inFeatures: 16 * 6 * 6, outFeatures: 16, rng: &rng),
-            ])
+            let conv = try! Conv2d(inChannels: 1, outChannels: 16, kernel: 3, padding: 1, rng: &rng)
+            let head = try! Linear(inFeatures: 16 * 6 * 6, outFeatures: 16, rng: &rng)
+            let embedding = fused
+                ? Sequential(entries: [.init(positions: 0..<3, layer: ConvPoolBlock(conv: conv, activation: .elu(alpha: 1))),
+                                       .init(positions: 3..<4, layer: Flatten()), .init(positions: 4..<5, layer: head)])
+                : Sequential([conv, Pool2d(.max, kernel: 2), ActivationLayer(.elu(alpha: 1)), Flatten(), head])
             let model = GraphModel(
                 inputs: ["image"],
                 nodes: [
@@ -88,8 +91,11 @@ import Testing
         for (name, _) in model.counters() { model.setCounter(name, Int(state[name]!.data[0])) }
     }
 
-    @Test(arguments: cases) func lossAndGradientsMatchPyTorch(_ golden: Case) {
-        let model = Self.build(golden.name)
+    /// Every golden, and the CNN again with its fused first block.
+    static let variants: [(Case, Bool)] = cases.map { ($0, false) } + cases.filter { $0.name.hasPrefix("omniglot") }.map { ($0, true) }
+
+    @Test(arguments: variants) func lossAndGradientsMatchPyTorch(_ golden: Case, fused: Bool) {
+        let model = Self.build(golden.name, fused: fused)
         Self.load(golden.initial, into: model)
         let loss = model.loss(golden.batches[0])
         expectClose([loss.scalar], [golden.loss], rtol: 1e-5, atol: 1e-7, "\(golden.name) loss")
@@ -99,9 +105,9 @@ import Testing
         }
     }
 
-    @Test(arguments: cases) func tenOptimizerStepsMatchPyTorch(_ golden: Case) throws {
+    @Test(arguments: variants) func tenOptimizerStepsMatchPyTorch(_ golden: Case, fused: Bool) throws {
         for run in golden.runs {
-            let model = Self.build(golden.name)
+            let model = Self.build(golden.name, fused: fused)
             Self.load(golden.initial, into: model)
             let optimizer: any Optimizer = run.optimizer == "sgd"
                 ? try SGD(model.parameters, .init(lr: 0.1, momentum: 0.9))

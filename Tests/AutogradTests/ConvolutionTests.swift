@@ -40,15 +40,9 @@ import Testing
             let x = SpatialFixtures.random([2, 3, size, size], &rng, requiresGrad: true)
             let w = SpatialFixtures.random([4, 3, 3, 3], &rng, requiresGrad: true)
             let b = SpatialFixtures.random([4], &rng, requiresGrad: true)
-            let up = SpatialFixtures.random([2, 4, size, size], &rng)
-            x.conv2d(w, bias: b, padding: 1).backward(gradient: up)
-            let once = (x.grad!.values, w.grad!.values, b.grad!.values)
-            for t in [x, w, b] { t.setGrad(nil) }
-            let y = x.conv2d(w, bias: b, padding: 1)
-            (y + x.conv2d(w, bias: b, padding: 1)).backward(gradient: up)
-            expectClose(x.grad!.values, once.0.map { 2 * $0 })
-            expectClose(w.grad!.values, once.1.map { 2 * $0 })
-            expectClose(b.grad!.values, once.2.map { 2 * $0 })
+            expectGradientsAccumulate([x, w, b], upstream: SpatialFixtures.random([2, 4, size, size], &rng)) {
+                x.conv2d(w, bias: b, padding: 1)
+            }
         }
     }
 
@@ -66,14 +60,10 @@ import Testing
         let w = SpatialFixtures.random([16, 1, 3, 3], &rng, requiresGrad: true)
         let b = SpatialFixtures.random([16], &rng, requiresGrad: true)
         let up = SpatialFixtures.random([4, 16, 8, 8], &rng)
-        func step() {
+        expectSteadyStateReusesBuffers {
             x.conv2d(w, bias: b, padding: 1).maxPool2d(kernelSize: 2).backward(gradient: up)
             w.setGrad(nil)
             b.setGrad(nil)
         }
-        step(); step()
-        let before = BufferPool.freshAllocationsOnThisThread
-        for _ in 0..<5 { step() }
-        #expect(BufferPool.freshAllocationsOnThisThread == before)
     }
 }

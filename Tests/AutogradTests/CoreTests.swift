@@ -52,11 +52,7 @@ import Testing
         let x = Tensor(shape: [4, 16], values: [Float](repeating: 1, count: 64))
         let v = Tensor(shape: [16, 1], values: [Float](repeating: 1, count: 16))
         let ones = Tensor(shape: [1, 4], values: [1, 1, 1, 1])
-        func step() { ones.matmul(x.matmul(w).relu().matmul(v)).backward(); w.setGrad(nil) }
-        step(); step()
-        let before = BufferPool.freshAllocationsOnThisThread
-        for _ in 0..<10 { step() }
-        #expect(BufferPool.freshAllocationsOnThisThread == before)
+        expectSteadyStateReusesBuffers(steps: 10) { ones.matmul(x.matmul(w).relu().matmul(v)).backward(); w.setGrad(nil) }
     }
 }
 

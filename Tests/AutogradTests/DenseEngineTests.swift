@@ -28,10 +28,7 @@ import Testing
                 w.setGrad(nil)
             }
         }
-        step(); step()
-        let before = BufferPool.freshAllocationsOnThisThread
-        for _ in 0..<10 { step() }
-        #expect(BufferPool.freshAllocationsOnThisThread == before)
+        expectSteadyStateReusesBuffers(steps: 10, step)
     }
 
     @Test func viewsShareStorage() {

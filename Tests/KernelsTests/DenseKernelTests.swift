@@ -27,6 +27,24 @@ import Testing
         }
     }
 
+    /// ELU copies blocks of sixteen inputs with none negative: the same bits as the formula,
+    /// zeros of both signs, infinity and NaN included, next to blocks and tails that compute.
+    @Test func eluSkipsNonNegativeBlocksExactly() {
+        var rng = RandomGenerator(seed: 8)
+        var x = (0..<70).map { _ in rng.uniform(0, 3) }  // blocks 0-15, 16-31, 32-47 stay non-negative
+        x[3] = 0; x[4] = -0.0; x[5] = .infinity; x[6] = .nan
+        for i in 48..<70 { x[i] = rng.uniform(-3, 3) }
+        x[20] = -1e-3
+        let y = [Float](unsafeUninitializedCapacity: x.count) { buffer, count in
+            x.withUnsafeBufferPointer { Activation.elu($0.baseAddress!, buffer.baseAddress!, count: x.count, alpha: 0.7) }
+            count = x.count
+        }
+        for (i, v) in x.enumerated() {
+            let expected = v > 0 ? v : VectorMath.expm1(v) * 0.7
+            #expect(y[i].bitPattern == expected.bitPattern || (y[i].isNaN && expected.isNaN), "element \(i): \(y[i]), expected \(expected)")
+        }
+    }
+
     /// Axes merge into the fewest loops: same shape one, bias two, per-channel three.
     @Test func broadcastLayoutMergesAxes() {
         func layout(_ dims: [(Int, Bool, Bool)]) -> BroadcastLayout {

@@ -40,29 +40,61 @@ extension Layer {
 
 /// Layers run one after another, named "0", "1", ... as in `nn.Sequential`: every layer takes an
 /// index, parameter-free ones included, so `embedding.4.weight` means the same in both.
+///
+/// A layer may stand for several consecutive positions (a fused block standing for a convolution,
+/// its pooling and its activation): its parameters are named by the first of them, where the
+/// equivalent `nn.Sequential` keeps the convolution's, and the positions after it keep their numbers.
 public final class Sequential: Layer {
-    public let layers: [any Layer]
+    /// A layer and the positions of the equivalent `nn.Sequential` it stands for.
+    public struct Entry {
+        public let positions: Range<Int>
+        public let layer: any Layer
 
-    public init(_ layers: [any Layer]) { self.layers = layers }
+        public init(positions: Range<Int>, layer: any Layer) {
+            precondition(!positions.isEmpty, "[sequential] a layer must stand for at least one position")
+            self.positions = positions
+            self.layer = layer
+        }
+    }
+
+    public let entries: [Entry]
+
+    /// One position per layer.
+    public convenience init(_ layers: [any Layer]) {
+        self.init(entries: layers.enumerated().map { Entry(positions: $0.offset ..< $0.offset + 1, layer: $0.element) })
+    }
+
+    /// Entries whose positions follow one another from 0.
+    public init(entries: [Entry]) {
+        var next = 0
+        for e in entries {
+            precondition(e.positions.lowerBound == next, "[sequential] positions must follow one another from 0: \(e.positions) after \(next)")
+            next = e.positions.upperBound
+        }
+        self.entries = entries
+    }
+
+    public var layers: [any Layer] { entries.map(\.layer) }
 
     public var parameters: [NamedParameter] { prefixed(\.parameters) }
     public var buffers: [NamedParameter] { prefixed(\.buffers) }
     public var counters: [(name: String, value: Int)] {
-        layers.enumerated().flatMap { i, l in l.counters.map { ("\(i).\($0.name)", $0.value) } }
+        entries.flatMap { e in e.layer.counters.map { ("\(e.positions.lowerBound).\($0.name)", $0.value) } }
     }
 
     public func setCounter(_ name: String, to value: Int) {
-        guard let dot = name.firstIndex(of: "."), let i = Int(name[..<dot]), layers.indices.contains(i) else { return }
-        layers[i].setCounter(String(name[name.index(after: dot)...]), to: value)
+        guard let dot = name.firstIndex(of: "."), let i = Int(name[..<dot]),
+              let entry = entries.first(where: { $0.positions.lowerBound == i }) else { return }
+        entry.layer.setCounter(String(name[name.index(after: dot)...]), to: value)
     }
 
     public func callAsFunction(_ x: Tensor, _ context: inout ForwardContext) -> Tensor {
         var h = x
-        for layer in layers { h = layer(h, &context) }
+        for e in entries { h = e.layer(h, &context) }
         return h
     }
 
     private func prefixed(_ list: (any Layer) -> [NamedParameter]) -> [NamedParameter] {
-        layers.enumerated().flatMap { i, l in list(l).map { (name: "\(i).\($0.name)", tensor: $0.tensor) } }
+        entries.flatMap { e in list(e.layer).map { (name: "\(e.positions.lowerBound).\($0.name)", tensor: $0.tensor) } }
     }
 }

@@ -10,20 +10,37 @@ import SpecLanguage
 public enum ModelLowering {
     /// The model for `graph`, whose class counts must be bound. Parameters are initialised from
     /// `rng` in graph order, as the spec says or with PyTorch's defaults.
-    public static func model(for graph: Graph, rng: inout RandomGenerator, dropoutRNG: RandomGenerator) throws(LoweringError) -> GraphModel {
+    ///
+    /// With `fusing` (the default), a run of conv2d, maxpool2d and an optional relu, leaky_relu or
+    /// elu becomes one `ConvPoolBlock` where `ConvPool.isFusable` allows: the same parameters, names
+    /// and results, computed without storing the convolution's output.
+    public static func model(for graph: Graph, rng: inout RandomGenerator, dropoutRNG: RandomGenerator,
+                             fusing: Bool = true) throws(LoweringError) -> GraphModel {
         var nodes: [GraphModel.Node] = []
         for node in graph.nodes {
             switch node.operation {
             case .sequence(let from, let layers):
-                var modules: [any Layer] = []
-                for layer in layers {
-                    do {
-                        modules.append(try module(for: layer, rng: &rng))
-                    } catch {
+                var entries: [Sequential.Entry] = []
+                var k = 0
+                while k < layers.count {
+                    let layer = layers[k]
+                    let made: any Layer
+                    do { made = try module(for: layer, rng: &rng) } catch {
                         throw LoweringError("\(node.name).\(layer.index) (\(layer.layer.kindName)): \(error)")
                     }
+                    // The model's inputs are data: a first layer reading one needs no input gradient.
+                    let inputNeedsGradient = k > 0 || graph.input(named: from) == nil
+                    if fusing, let conv = made as? Conv2d,
+                       let (block, covered) = fusedBlock(conv, on: layer.inputShape, inputNeedsGradient: inputNeedsGradient,
+                                                         followedBy: layers[(k + 1)...]) {
+                        entries.append(.init(positions: layer.index ..< layer.index + covered, layer: block))
+                        k += covered
+                    } else {
+                        entries.append(.init(positions: layer.index ..< layer.index + 1, layer: made))
+                        k += 1
+                    }
                 }
-                nodes.append(.init(name: node.name, operation: .layers(from: from, Sequential(modules))))
+                nodes.append(.init(name: node.name, operation: .layers(from: from, Sequential(entries: entries))))
             case .concat(let from, let dim):
                 nodes.append(.init(name: node.name, operation: .concat(inputs: from, axis: dim)))
             case .add(let from):
@@ -32,6 +49,32 @@ public enum ModelLowering {
         }
         return GraphModel(inputs: graph.inputs.map(\.name), nodes: nodes,
                           outputs: graph.outputs.map { (name: $0.name, node: $0.from) }, rng: dropoutRNG)
+    }
+
+    /// The fused block for `conv` and the max pooling (and activation) after it, with the number of
+    /// positions it covers, or nil when they do not qualify. An activation that cannot be fused
+    /// (a negative slope) stays a layer of its own after a fused convolution and pooling.
+    static func fusedBlock(_ conv: Conv2d, on input: TensorShape, inputNeedsGradient: Bool,
+                           followedBy next: ArraySlice<GraphLayer>) -> (ConvPoolBlock, Int)? {
+        guard let first = next.first, case .maxPool2d(let p) = first.layer, p.stride == p.kernel,
+              p.padding == HeightWidth(0, 0), let dims = input.concrete, dims.count == 3 else { return nil }
+        let w = conv.weight.shape
+        let window = Window2D(kernel: (w[2], w[3]), stride: (conv.stride.height, conv.stride.width),
+                              padding: (conv.padding.height, conv.padding.width), dilation: (conv.dilation.height, conv.dilation.width))
+        let pool = Window2D(kernel: (p.kernel.height, p.kernel.width), stride: (p.stride.height, p.stride.width))
+        var activation: MonotoneActivation?
+        switch next.dropFirst().first?.layer {
+        case .relu: activation = .relu
+        case .leakyReLU(let slope): activation = .leakyRelu(slope: Float(slope))
+        case .elu(let alpha): activation = .elu(alpha: Float(alpha))
+        default: activation = nil
+        }
+        for (candidate, covered) in [(activation, 3), (MonotoneActivation.none, 2)] {
+            guard let candidate, ConvPool.isFusable(conv: window, inChannels: w[1], height: dims[1], width: dims[2], pool: pool,
+                                                    activation: candidate, inputNeedsGradient: inputNeedsGradient) else { continue }
+            return (ConvPoolBlock(conv: conv, poolKernel: IntOrPair(p.kernel.height, p.kernel.width), activation: candidate), covered)
+        }
+        return nil
     }
 
     static func module(for layer: GraphLayer, rng: inout RandomGenerator) throws -> any Layer {

@@ -66,10 +66,12 @@ public enum BenchSession {
         public var torchLayers: [String: [String: Any]] = [:]
     }
 
-    /// One layer on its own, on the input it gets in the model.
+    /// One layer on its own, on the input it gets in the model. A fused layer stands for the
+    /// spec's layers `index ... lastIndex`.
     public struct LayerTiming: Codable {
         public var node: String
         public var index: Int
+        public var lastIndex: Int
         public var layer: String
         public var inputShape: [Int]
         public var forwardMs: Double
@@ -196,7 +198,8 @@ public enum BenchSession {
             switch node.operation {
             case .layers(let from, let sequence):
                 var x = values[from]!
-                for (i, layer) in sequence.layers.enumerated() {
+                for entry in sequence.entries {
+                    let layer = entry.layer, i = entry.positions.lowerBound
                     let needsGrad = !(i == 0 && graph.input(named: from) != nil)
                     var forward: [Double] = [], backward: [Double] = []
                     for run in 0..<(options.warmup + options.steps) {
@@ -213,8 +216,9 @@ public enum BenchSession {
                         }
                         if run >= options.warmup { forward.append((t1 - t0) * 1000) }
                     }
-                    let graphLayer = graph.node(named: node.name)?.layers[i]
-                    timings.append(LayerTiming(node: node.name, index: i, layer: graphLayer?.layer.signature ?? "\(type(of: layer))",
+                    let graphLayers = graph.node(named: node.name)?.layers.filter { entry.positions.contains($0.index) } ?? []
+                    let name = graphLayers.isEmpty ? "\(type(of: layer))" : graphLayers.map(\.layer.signature).joined(separator: " + ")
+                    timings.append(LayerTiming(node: node.name, index: i, lastIndex: entry.positions.upperBound - 1, layer: name,
                                                inputShape: x.shape.dims, forwardMs: median(forward),
                                                backwardMs: backward.isEmpty ? nil : median(backward)))
                     x = layer(x, &context).detached()

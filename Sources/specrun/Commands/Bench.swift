@@ -99,11 +99,16 @@ enum BenchTable {
         func ms(_ x: Double?) -> String { x.map { String(format: "%.3f", $0) } ?? "-" }
         var sums = (0.0, 0.0, 0.0, 0.0)
         for t in outcome.layerTimings {
-            var row = ["\(t.node).\(t.index) \(t.layer)", "(" + t.inputShape.map(String.init).joined(separator: ",") + ")", ms(t.forwardMs), ms(t.backwardMs)]
+            let positions = t.lastIndex > t.index ? "\(t.index)-\(t.lastIndex)" : "\(t.index)"
+            var row = ["\(t.node).\(positions) \(t.layer)", "(" + t.inputShape.map(String.init).joined(separator: ",") + ")", ms(t.forwardMs), ms(t.backwardMs)]
             sums.0 += t.forwardMs; sums.1 += t.backwardMs ?? 0
             if withTorch {
-                let theirs = outcome.torchLayers["\(t.node).\(t.index)"]
-                let f = (theirs?["forward_ms"] as? NSNumber)?.doubleValue, b = (theirs?["backward_ms"] as? NSNumber)?.doubleValue
+                // A fused layer against the sum of PyTorch's layers it stands for.
+                func theirs(_ key: String) -> Double? {
+                    let times = (t.index...t.lastIndex).map { (outcome.torchLayers["\(t.node).\($0)"]?[key] as? NSNumber)?.doubleValue }
+                    return times.contains(nil) ? nil : times.reduce(0) { $0 + $1! }
+                }
+                let f = theirs("forward_ms"), b = theirs("backward_ms")
                 sums.2 += f ?? 0; sums.3 += b ?? 0
                 row += [ms(f), ms(b), f.map { String(format: "%.2fx", $0 / t.forwardMs) } ?? "-",
                         b.flatMap { b in t.backwardMs.map { String(format: "%.2fx", b / $0) } } ?? "-"]

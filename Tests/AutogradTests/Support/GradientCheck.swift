@@ -40,3 +40,35 @@ func checkGradients(_ inputs: [Tensor], eps: Float = 1e-2, tolerance: Float = 2e
     }
     for x in inputs { x.setGrad(nil) }
 }
+
+/// Backward through `f()` once, then through `f() + f()`: every input's gradient must double
+/// (the accumulate path of every pass). Clears the gradients.
+func expectGradientsAccumulate(_ inputs: [Tensor], upstream: Tensor, sourceLocation: SourceLocation = #_sourceLocation,
+                               _ f: () -> Tensor) {
+    for x in inputs { x.setGrad(nil) }
+    f().backward(gradient: upstream)
+    let once = inputs.map { $0.grad!.values }
+    for x in inputs { x.setGrad(nil) }
+    (f() + f()).backward(gradient: upstream)
+    for (x, g) in zip(inputs, once) { expectClose(x.grad!.values, g.map { 2 * $0 }, sourceLocation: sourceLocation) }
+    for x in inputs { x.setGrad(nil) }
+}
+
+/// Runs `step` twice to fill the buffer pool, then checks that `steps` more allocate no fresh
+/// buffer on this thread.
+///
+/// The pool is process-wide and tests run concurrently, so another test may take a cached block
+/// between two steps and force one fresh allocation here. A buffer the step itself fails to reuse
+/// shows in every window of steps, so up to three windows are tried and one must be clean.
+func expectSteadyStateReusesBuffers(steps: Int = 5, sourceLocation: SourceLocation = #_sourceLocation, _ step: () -> Void) {
+    step()
+    step()
+    var fresh = 0
+    for _ in 0..<3 {
+        let before = BufferPool.freshAllocationsOnThisThread
+        for _ in 0..<steps { step() }
+        fresh = BufferPool.freshAllocationsOnThisThread - before
+        if fresh == 0 { break }
+    }
+    #expect(fresh == 0, "\(fresh) fresh allocations in \(steps) steady-state steps", sourceLocation: sourceLocation)
+}
