@@ -174,14 +174,15 @@ final class Trainer {
     }
 
     private func divergence(head: String, value: Float, epoch: Int, batch: Int, of batches: Int) -> RunError {
-        var message = "\(settings.specPath): the loss of output `\(head)` is \(value) at epoch \(epoch), batch \(batch) of \(batches); training stopped."
+        let shown = value.isNaN ? "NaN" : (value > 0 ? "+infinity" : "-infinity")
+        var message = "\(settings.specPath): the loss of output `\(head)` is \(shown) at epoch \(epoch), batch \(batch) of \(batches); training stopped."
         if let runFolder {
             if let checkpoint = Checkpoint.latest(in: runFolder) {
                 message += " The last good checkpoint is \(checkpoint.path)."
             } else {
                 message += " No checkpoint was written before it (train.checkpoint_every)."
             }
-            message += " Metrics so far: \(runFolder.metrics.path)."
+            if FileManager.default.fileExists(atPath: runFolder.metrics.path) { message += " Metrics so far: \(runFolder.metrics.path)." }
         }
         message += " A lower learning rate (now \(format(optimizer.learningRate))) or gradient clipping (train.clip_grad_norm) usually helps."
         return RunError(.divergence, message)
