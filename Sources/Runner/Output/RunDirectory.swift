@@ -69,6 +69,11 @@ enum JSON {
         return try! encoder.encode(value)
     }
 
+    /// A JSON string literal, for JSON written by hand (safetensors headers, predict's lines).
+    static func string(_ s: String) -> String {
+        String(decoding: encode(s, pretty: false), as: UTF8.self)
+    }
+
     static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase

@@ -121,10 +121,10 @@ public enum PredictSession {
             }
             let outputs = model(inputs)
             for (row, sample) in indices.enumerated() {
-                var line = "{\"input\":" + jsonString(dataset.origin(ofSample: sample))
+                var line = "{\"input\":" + JSON.string(dataset.origin(ofSample: sample))
                 for head in objective.heads {
                     let classNames = labelSource(head.targetField).flatMap { stats.classes[$0] }
-                    line += ",\(jsonString(head.name)):" + describe(outputs[head.name]!, row: row, loss: head.loss, task: head.task,
+                    line += ",\(JSON.string(head.name)):" + describe(outputs[head.name]!, row: row, loss: head.loss, task: head.task,
                                                                    classNames: classNames, top: options.top)
                 }
                 emit(line + "}")
@@ -160,10 +160,10 @@ public enum PredictSession {
             }
             let ranked = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(max(top, 1))
             func entry(_ i: Int) -> String {
-                "{\"class\":\(jsonString(classNames?[i] ?? String(i))),\"index\":\(i),\"probability\":\(number(probabilities[i]))}"
+                "{\"class\":\(JSON.string(classNames?[i] ?? String(i))),\"index\":\(i),\"probability\":\(number(probabilities[i]))}"
             }
             let best = ranked.first!
-            return "{\"class\":\(jsonString(classNames?[best] ?? String(best))),\"index\":\(best),\"probability\":\(number(probabilities[best])),"
+            return "{\"class\":\(JSON.string(classNames?[best] ?? String(best))),\"index\":\(best),\"probability\":\(number(probabilities[best])),"
                 + "\"top\":[\(ranked.map(entry).joined(separator: ","))]}"
         case .binary(let threshold)?:
             let raw = values[0]
@@ -175,8 +175,4 @@ public enum PredictSession {
     }
 
     static func number(_ x: Float) -> String { x.isFinite ? "\(x)" : "null" }
-
-    static func jsonString(_ s: String) -> String {
-        String(decoding: JSON.encode(s, pretty: false), as: UTF8.self)
-    }
 }
