@@ -29,7 +29,7 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
 
     func train(_ spec: String, root: FixtureRoot, out: URL, epochs: Int = 1, batchSize: Int? = 8, resume: Bool = false,
                reporter: RecordingReporter = RecordingReporter()) throws -> TrainSession.Outcome {
-        var options = TrainSession.Options(specPath: resume ? nil : shippedSpec(spec))
+        var options = TrainSession.Options(specPath: resume ? nil : (spec.hasSuffix(".yaml") ? spec : shippedSpec(spec)))
         options.overrides = SpecOverrides(epochs: epochs, batchSize: resume ? nil : batchSize)
         options.dataRoot = root.path
         if resume { options.resume = out.path } else { options.out = out.path }
@@ -58,12 +58,23 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
         #expect(reporter.notes.first?.hasPrefix("\(spec): ") == true)
     }
 
-    /// Stopping after two epochs and resuming to three gives the run that never stopped, bit for bit.
-    @Test(arguments: ["water_bn", "omniglot_two_input"]) func resumeContinuesExactly(_ spec: String) throws {
+    /// Stopping after two epochs and resuming to three gives the run that never stopped, bit for
+    /// bit; also with a learning-rate schedule, whose rate the checkpoint's optimizer state holds.
+    @Test(arguments: ["water_bn", "omniglot_two_input", "water_bn with a step schedule"])
+    func resumeContinuesExactly(_ name: String) throws {
         let root = try FixtureRoot()
         defer { root.remove() }
         let whole = temporaryFolder("whole"), resumed = temporaryFolder("resumed")
         defer { for u in [whole, resumed] { try? FileManager.default.removeItem(at: u) } }
+        var spec = name
+        if name.hasSuffix("schedule") {
+            spec = whole.deletingLastPathComponent().appendingPathComponent("scheduled-\(getpid()).yaml").path
+            try String(contentsOfFile: shippedSpec("water_bn"), encoding: .utf8)
+                .replacingOccurrences(of: "optimizer: {adam: {lr: 1e-3}}",
+                                      with: "optimizer: {adam: {lr: 1e-3}}\nschedule: {step: {step_size: 1, gamma: 0.5}}")
+                .write(toFile: spec, atomically: true, encoding: .utf8)
+        }
+        defer { if spec != name { try? FileManager.default.removeItem(atPath: spec) } }
         _ = try train(spec, root: root, out: whole, epochs: 3)
         _ = try train(spec, root: root, out: resumed, epochs: 2)
         let reporter = RecordingReporter()

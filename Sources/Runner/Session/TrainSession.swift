@@ -116,6 +116,7 @@ public enum TrainSession {
             settings: .init(epochs: spec.train.epochs, batchSize: spec.data.batchSize, shuffle: spec.data.shuffle,
                             seed: UInt64(bitPattern: Int64(spec.seed)), evalEvery: spec.train.evalEvery,
                             checkpointEvery: spec.train.checkpointEvery, clipGradNorm: spec.train.clipGradNorm,
+                            baseLearningRate: spec.optimizer.lr,
                             earlyStopping: spec.train.earlyStopping, skipSingleSampleBatch: skipSingle,
                             prefetch: prepared.prefetchDepth, specPath: specPath),
             runFolder: folder, reporter: reporter, resumed: resumed, metricsLog: metricsLog)

@@ -17,6 +17,9 @@ final class Trainer {
         var evalEvery: Int
         var checkpointEvery: Int
         var clipGradNorm: Double?
+        /// The optimizer's lr in the spec, which the schedule scales (never the optimizer's current
+        /// rate: a resumed optimizer holds the last epoch's scheduled one).
+        var baseLearningRate: Double
         var earlyStopping: EarlyStoppingSpec?
         /// Skip a last training batch of one sample (batchnorm over features cannot train on it).
         var skipSingleSampleBatch: Bool
@@ -29,7 +32,6 @@ final class Trainer {
     let objective: Objective
     let optimizer: any Optimizer
     let schedule: LearningRateSchedule
-    let baseLearningRate: Double
     let data: DataBinding
     let settings: Settings
     let runFolder: RunDirectory?
@@ -46,7 +48,6 @@ final class Trainer {
         self.objective = objective
         self.optimizer = optimizer
         self.schedule = schedule
-        self.baseLearningRate = optimizer.learningRate
         self.data = data
         self.settings = settings
         self.runFolder = runFolder
@@ -68,7 +69,7 @@ final class Trainer {
         var epoch = state.epoch
         while epoch < settings.epochs {
             epoch += 1
-            let lr = schedule.learningRate(epoch: epoch - 1, baseLR: baseLearningRate)
+            let lr = schedule.learningRate(epoch: epoch - 1, baseLR: settings.baseLearningRate)
             optimizer.learningRate = lr
             let train = try trainEpoch(epoch, learningRate: lr)
             var heldOut: [EpochResult] = []
