@@ -67,10 +67,8 @@ public final class GraphModel {
             switch node.operation {
             case .layers(let from, let layers):
                 values[node.name] = layers(values[from]!, &context)
-            case .concat(let names, let axis):
-                values[node.name] = Tensor.concat(names.map { values[$0]! }, axis: axis)
-            case .add(let names):
-                values[node.name] = names.dropFirst().reduce(values[names[0]]!) { $0 + values[$1]! }
+            case .concat, .add:
+                values[node.name] = node.merge(values)
             }
         }
         rng = context.rng
@@ -113,6 +111,16 @@ public final class GraphModel {
 }
 
 extension GraphModel.Node {
+    /// The result of a concat or add node from the values of the nodes it reads (nil for a layer
+    /// node, whose result needs its layers run).
+    public func merge(_ values: [String: Tensor]) -> Tensor? {
+        switch operation {
+        case .layers: nil
+        case .concat(let names, let axis): Tensor.concat(names.map { values[$0]! }, axis: axis)
+        case .add(let names): names.dropFirst().reduce(values[names[0]]!) { $0 + values[$1]! }
+        }
+    }
+
     /// The nodes or inputs this node reads.
     public var sources: [String] {
         switch operation {

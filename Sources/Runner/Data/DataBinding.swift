@@ -27,11 +27,7 @@ public struct DataBinding {
         } catch {
             throw RunError.data(error, file: file, range: spec.data.source.range)
         }
-        var counts: [String: Int] = [:]
-        for field in spec.data.fields {
-            if case .label(let source) = field.kind, let n = dataset.classCount(source) { counts[field.name] = n }
-        }
-        classCounts = counts
+        classCounts = Self.classCounts(for: spec.data, classes: dataset.statistics.classes)
     }
 
     /// The data root: `--data-root`, else `SPECRUN_DATA`, else `./data`.
@@ -39,13 +35,24 @@ public struct DataBinding {
         flag ?? environment["SPECRUN_DATA"] ?? "data"
     }
 
-    /// The pipeline configuration for a spec's data section.
-    public static func config(for data: DataSpec) -> DataConfig {
-        func labelSource(_ fieldName: String) -> String {
-            if case .label(let source)? = data.field(named: fieldName)?.kind { return source }
-            return fieldName
+    /// Class counts by label field (the names `classes(...)` uses), from the class names of each
+    /// label source (a CSV column or a folder level).
+    public static func classCounts(for data: DataSpec, classes: [String: [String]]) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for field in data.fields {
+            if let source = data.labelSource(of: field.name), let names = classes[source] { counts[field.name] = names.count }
         }
-        let source: DataSource
+        return counts
+    }
+
+    /// The pipeline's image field for a spec's.
+    static func imageField(_ image: ImageFieldSpec) -> ImageField {
+        ImageField(channels: image.channels, size: [image.height, image.width],
+                   mean: image.mean?.map(Float.init), std: image.std?.map(Float.init))
+    }
+
+    /// The pipeline configuration for a spec's data section.
+    public static func config(for data: DataSpec) -> DataConfig {        let source: DataSource
         switch data.source {
         case .csv(let csv):
             let missing: MissingValues = switch data.preprocessing.missing {
@@ -73,10 +80,9 @@ public struct DataBinding {
             case .column(let column):
                 FieldConfig(field.name, .target(column: column))
             case .onehot(let label):
-                FieldConfig(field.name, .onehot(labelSource(label)))
+                FieldConfig(field.name, .onehot(data.labelSource(of: label) ?? label))
             case .image(let image):
-                FieldConfig(field.name, .image(ImageField(channels: image.channels, size: [image.height, image.width],
-                                                          mean: image.mean?.map(Float.init), std: image.std?.map(Float.init))))
+                FieldConfig(field.name, .image(imageField(image)))
             }
         }
         let stratify = data.split.stratify
@@ -87,11 +93,8 @@ public struct DataBinding {
 
     /// Binds the graph's class counts and checks what only the data can tell (the width of a
     /// features field read from the CSV against the declared input). Throws spec diagnostics.
-    public func bind(_ graph: inout Graph, file: SourceFile) throws(RunError) {
-        let problems = graph.bind(classCounts)
-        if !problems.isEmpty {
-            throw RunError(.spec, "\(file.path): the spec does not fit the data", diagnostics: (file, problems))
-        }
+    public func bind(_ graph: inout Graph) throws(RunError) {
+        try PreparedModel.bind(&graph, classCounts, file: file, why: "the spec does not fit the data")
         for input in graph.inputs {
             guard let field = dataset.fields.first(where: { $0.name == input.name }), let declared = input.shape.concrete else { continue }
             if field.shape != declared {
@@ -119,11 +122,24 @@ public struct DataBinding {
         return inputs
     }
 
+    /// Every head's targets from a batch, in the objective's order.
+    public func targets(_ batch: Batch, for objective: Objective) -> [LossTarget] {
+        objective.heads.map { target(batch, field: $0.targetField) }
+    }
+
     /// A head's targets from a batch.
     public func target(_ batch: Batch, field name: String) -> LossTarget {
         guard let field = batch[name] else { preconditionFailure("[data] batch has no field \(name)") }
         if let classes = field.int32s { return .classes(classes) }
         return .values(Tensor(shape: Shape(field.shape), storage: field.floats!))
+    }
+}
+
+extension DataSpec {
+    /// The CSV column or folder level a label field reads; nil for other fields.
+    func labelSource(of field: String) -> String? {
+        if case .label(let source)? = self.field(named: field)?.kind { return source }
+        return nil
     }
 }
 

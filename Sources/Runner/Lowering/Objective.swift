@@ -1,3 +1,4 @@
+import Autograd
 import Foundation
 import GraphIR
 import NN
@@ -48,6 +49,21 @@ public struct Objective {
                      macro: m.average == .macro)
                 })
         }
+    }
+
+    /// Each head's loss (a scalar tensor) for a batch's outputs and targets, in head order.
+    public func losses(_ outputs: [String: Tensor], _ targets: [LossTarget]) -> [Tensor] {
+        zip(heads, targets).map { head, target in head.loss(outputs[head.name]!, target) }
+    }
+
+    /// The objective: the heads' losses weighted and summed (a weight of 1 adds no op).
+    public func total(_ losses: [Tensor]) -> Tensor {
+        var total: Tensor?
+        for (head, loss) in zip(heads, losses) {
+            let weighted = head.weight == 1 ? loss : loss * head.weight
+            total = total.map { $0 + weighted } ?? weighted
+        }
+        return total!
     }
 
     /// `loss = 1.0 * cross_entropy(alphabet) + 1.0 * cross_entropy(character)`

@@ -9,7 +9,6 @@ struct LoopState: Codable, Equatable {
     var epoch: Int
     /// The model's dropout generator.
     var dropoutState: [UInt64]
-    var learningRate: Double
     /// Early stopping: the best value of the watched metric so far, its epoch, and how many
     /// evaluations since then did not improve on it.
     var best: Double?

@@ -89,24 +89,17 @@ public enum BenchSession {
             let stream = p.data.dataset.batches(p.data.dataset.splits.train, epoch: 0,
                                                 options: BatchOptions(batchSize: spec.data.batchSize, shuffle: true, seed: 0, dropLast: true, prefetch: 0))
             while batches.count < min(options.steps + options.warmup, 64), let batch = try Evaluation.next(stream, p.data) {
-                batches.append((p.data.inputs(batch, names: model.inputNames), objective.heads.map { p.data.target(batch, field: $0.targetField) }))
+                batches.append((p.data.inputs(batch, names: model.inputNames), p.data.targets(batch, for: objective)))
             }
         } else {
-            let c = Compiler.compile(path: options.specPath)
-            guard let parsed = c.spec, var g = c.graph else {
-                throw RunError(.spec, "\(options.specPath): the spec has errors", diagnostics: (c.file, c.diagnostics))
-            }
-            let problems = g.bind(options.classes)
-            if !problems.isEmpty {
-                throw RunError(.spec, "\(options.specPath): synthetic data needs every class count (--classes NAME=N)", diagnostics: (c.file, problems))
-            }
+            let (file, parsed, compiled) = try PreparedModel.compile(path: options.specPath)
+            var g = compiled
+            try PreparedModel.bind(&g, options.classes, file: file, why: "synthetic data needs every class count (--classes NAME=N)")
             spec = SpecOverrides(batchSize: options.batchSize).applied(to: parsed)
             graph = g
-            var rng = RandomGenerator(seed: UInt64(bitPattern: Int64(spec.seed)))
-            do { model = try ModelLowering.model(for: g, rng: &rng, dropoutRNG: RandomGenerator(seed: 1, stream: 1)) } catch {
-                throw RunError(.spec, "\(options.specPath): \(error)")
-            }
+            model = try PreparedModel.makeModel(g, spec: spec, path: options.specPath)
             objective = Objective(graph: g)
+            var rng = RandomGenerator(seed: UInt64(bitPattern: Int64(spec.seed)), stream: 2)
             batches = [synthetic(graph: g, objective: objective, batchSize: spec.data.batchSize, rng: &rng)]
         }
         guard !batches.isEmpty else { throw RunError(.data, "\(options.specPath): the training split has no full batch") }
@@ -137,15 +130,10 @@ public enum BenchSession {
             let (inputs, targets) = batches[i % batches.count]
             let t0 = MonotonicClock.seconds()
             let outputs = model(inputs)
-            var loss: Tensor?
-            for (h, head) in objective.heads.enumerated() {
-                let l = head.loss(outputs[head.name]!, targets[h])
-                let weighted = head.weight == 1 ? l : l * head.weight
-                loss = loss.map { $0 + weighted } ?? weighted
-            }
-            lastLoss = loss!.scalar
+            let loss = objective.total(objective.losses(outputs, targets))
+            lastLoss = loss.scalar
             let t1 = MonotonicClock.seconds()
-            loss!.backward()
+            loss.backward()
             let t2 = MonotonicClock.seconds()
             if let maxNorm = spec.train.clipGradNorm { _ = clipGradientNorm(optimizer.parameters, maxNorm: maxNorm) }
             optimizer.step()
@@ -224,10 +212,8 @@ public enum BenchSession {
                     x = layer(x, &context).detached()
                 }
                 values[node.name] = x
-            case .concat(let names, let axis):
-                values[node.name] = Tensor.concat(names.map { values[$0]! }, axis: axis)
-            case .add(let names):
-                values[node.name] = names.dropFirst().reduce(values[names[0]]!) { $0 + values[$1]! }
+            case .concat, .add:
+                values[node.name] = node.merge(values)
             }
         }
         return timings

@@ -35,25 +35,11 @@ public enum PredictSession {
         guard let stats = weights.dataStatistics else {
             throw RunError(.file, "\(options.weightsPath): has no specrun metadata (class names, normalisation); predict needs weights written by specrun train")
         }
-        let compilation = Compiler.compile(path: options.specPath)
-        guard let spec = compilation.spec, var graph = compilation.graph else {
-            throw RunError(.spec, "\(options.specPath): the spec has errors", diagnostics: (compilation.file, compilation.diagnostics))
-        }
-        func labelSource(_ field: String) -> String? {
-            if case .label(let source)? = spec.data.field(named: field)?.kind { return source }
-            return nil
-        }
-        var counts: [String: Int] = [:]
-        for field in spec.data.fields { if let s = labelSource(field.name), let names = stats.classes[s] { counts[field.name] = names.count } }
-        let problems = graph.bind(counts)
-        guard problems.isEmpty else {
-            throw RunError(.spec, "\(options.specPath): the weights' classes do not fit the spec", diagnostics: (compilation.file, problems))
-        }
-        var rng = RandomGenerator(seed: 0)
-        let model: GraphModel
-        do { model = try ModelLowering.model(for: graph, rng: &rng, dropoutRNG: RandomGenerator(seed: 0, stream: 1)) } catch {
-            throw RunError(.spec, "\(options.specPath): \(error)")
-        }
+        let (file, spec, compiled) = try PreparedModel.compile(path: options.specPath)
+        var graph = compiled
+        try PreparedModel.bind(&graph, DataBinding.classCounts(for: spec.data, classes: stats.classes), file: file,
+                               why: "the weights' classes do not fit the spec")
+        let model = try PreparedModel.makeModel(graph, spec: spec, path: options.specPath)
         try weights.load(into: model)
         model.eval()
         let objective = Objective(graph: graph)
@@ -65,14 +51,13 @@ public enum PredictSession {
             guard let field = spec.data.field(named: input.name) else { continue }
             switch field.kind {
             case .image(let image):
-                fileFields.append(FieldConfig(field.name, .image(ImageField(channels: image.channels, size: [image.height, image.width],
-                                                                            mean: image.mean?.map(Float.init), std: image.std?.map(Float.init)))))
+                fileFields.append(FieldConfig(field.name, .image(DataBinding.imageField(image))))
             case .features:
                 let columns = stats.features[field.name]?.columns ?? []
                 fileFields.append(FieldConfig(field.name, .features(FeatureField(columns: .named(columns),
                                                                                  normalization: stats.features[field.name]?.normalization ?? .none))))
             case .onehot(let label):
-                guard let source = labelSource(label) else { continue }
+                guard let source = spec.data.labelSource(of: label) else { continue }
                 onehots.append((input.name, source, options.values[label]))
             default:
                 break
@@ -123,7 +108,7 @@ public enum PredictSession {
             for (row, sample) in indices.enumerated() {
                 var line = "{\"input\":" + JSON.string(dataset.origin(ofSample: sample))
                 for head in objective.heads {
-                    let classNames = labelSource(head.targetField).flatMap { stats.classes[$0] }
+                    let classNames = spec.data.labelSource(of: head.targetField).flatMap { stats.classes[$0] }
                     line += ",\(JSON.string(head.name)):" + describe(outputs[head.name]!, row: row, loss: head.loss, task: head.task,
                                                                    classNames: classNames, top: options.top)
                 }

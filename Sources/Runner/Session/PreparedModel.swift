@@ -23,32 +23,50 @@ public struct PreparedModel {
     /// model with weights initialised from the spec's seed.
     public static func prepare(path: String, text: String? = nil, overrides: SpecOverrides = SpecOverrides(),
                                dataRoot: String, fitted: DataStatistics? = nil, preload: Bool = true) throws(RunError) -> PreparedModel {
+        let (file, parsed, compiledGraph) = try compile(path: path, text: text)
+        var graph = compiledGraph
+        let spec = overrides.applied(to: parsed)
+        let started = MonotonicClock.seconds()
+        let data = try DataBinding(spec: spec, file: file, dataRoot: dataRoot, fitted: fitted)
+        if preload {
+            do { try data.dataset.preload() } catch { throw data.error(error) }
+        }
+        let dataSeconds = MonotonicClock.seconds() - started
+        try data.bind(&graph)
+        let model = try makeModel(graph, spec: spec, path: path)
+        return PreparedModel(file: file, spec: spec, graph: graph, data: data, model: model,
+                             objective: Objective(graph: graph), dataSeconds: dataSeconds)
+    }
+
+    /// The spec at `path` (or `text`) compiled, or a run error carrying its diagnostics.
+    static func compile(path: String, text: String? = nil) throws(RunError) -> (file: SourceFile, spec: Spec, graph: Graph) {
         let compilation = text.map { Compiler.compile(text: $0, path: path) } ?? Compiler.compile(path: path)
-        guard let parsed = compilation.spec, var graph = compilation.graph else {
+        guard let spec = compilation.spec, let graph = compilation.graph else {
             let errors = compilation.diagnostics.filter { $0.severity == .error }.count
             throw RunError(.spec, "\(path): \(errors) error\(errors == 1 ? "" : "s") in the spec; nothing was run",
                            diagnostics: (compilation.file, compilation.diagnostics))
         }
-        let spec = overrides.applied(to: parsed)
-        let started = MonotonicClock.seconds()
-        let data = try DataBinding(spec: spec, file: compilation.file, dataRoot: dataRoot, fitted: fitted)
-        if preload {
-            do { try data.dataset.preload() } catch {
-                throw RunError.data(error, file: compilation.file, range: spec.data.source.range)
-            }
+        return (compilation.file, spec, graph)
+    }
+
+    /// Binds the graph's class counts, or throws the diagnostics of those that do not fit.
+    static func bind(_ graph: inout Graph, _ classCounts: [String: Int], file: SourceFile, why: String) throws(RunError) {
+        let problems = graph.bind(classCounts)
+        if !problems.isEmpty {
+            throw RunError(.spec, "\(file.path): \(why)", diagnostics: (file, problems))
         }
-        let dataSeconds = MonotonicClock.seconds() - started
-        try data.bind(&graph, file: compilation.file)
-        var initRNG = RandomGenerator(seed: UInt64(bitPattern: Int64(spec.seed)), stream: 0)
-        let model: GraphModel
+    }
+
+    /// The model of a bound graph as training starts it: weights from the spec's seed (stream 0),
+    /// dropout drawing from stream 1.
+    static func makeModel(_ graph: Graph, spec: Spec, path: String) throws(RunError) -> GraphModel {
+        let seed = UInt64(bitPattern: Int64(spec.seed))
+        var initRNG = RandomGenerator(seed: seed, stream: 0)
         do {
-            model = try ModelLowering.model(for: graph, rng: &initRNG,
-                                            dropoutRNG: RandomGenerator(seed: UInt64(bitPattern: Int64(spec.seed)), stream: 1))
+            return try ModelLowering.model(for: graph, rng: &initRNG, dropoutRNG: RandomGenerator(seed: seed, stream: 1))
         } catch {
             throw RunError(.spec, "\(path): \(error)")
         }
-        return PreparedModel(file: compilation.file, spec: spec, graph: graph, data: data, model: model,
-                             objective: Objective(graph: graph), dataSeconds: dataSeconds)
     }
 
     /// Whether a batchnorm normalises over the batch alone (a vector per sample), which a batch of

@@ -15,12 +15,8 @@ enum Evaluation {
         let started = MonotonicClock.seconds()
         while let batch = try next(stream, data) {
             let outputs = model(data.inputs(batch, names: model.inputNames))
-            var losses: [Float] = [], targets: [LossTarget] = []
-            for head in objective.heads {
-                let target = data.target(batch, field: head.targetField)
-                losses.append(head.loss(outputs[head.name]!, target).scalar)
-                targets.append(target)
-            }
+            let targets = data.targets(batch, for: objective)
+            let losses = objective.losses(outputs, targets).map(\.scalar)
             accumulator.add(batchSize: batch.count, losses: losses, predictions: objective.heads.map { outputs[$0.name]! }, targets: targets)
             if Interrupt.isRequested { throw RunError(.interrupted, "interrupted during evaluation of the \(split) split") }
         }

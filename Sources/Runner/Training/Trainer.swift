@@ -53,7 +53,7 @@ final class Trainer {
         self.runFolder = runFolder
         self.reporter = reporter
         self.metricsLog = metricsLog
-        self.state = resumed ?? LoopState(epoch: 0, dropoutState: model.rng.state, learningRate: optimizer.learningRate,
+        self.state = resumed ?? LoopState(epoch: 0, dropoutState: model.rng.state,
                                           best: nil, bestEpoch: nil, evaluationsWithoutImprovement: 0)
         if let resumed { model.rng = RandomGenerator(state: resumed.dropoutState) }
     }
@@ -81,7 +81,6 @@ final class Trainer {
             }
             state.epoch = epoch
             state.dropoutState = model.rng.state
-            state.learningRate = lr
             let stop = earlyStoppingDecision(heldOut)
             reporter.epochFinished(train, heldOut: heldOut, epochs: settings.epochs, elapsed: MonotonicClock.seconds() - start)
             try log([train] + heldOut)
@@ -111,30 +110,21 @@ final class Trainer {
             if firstBatchAt == nil { firstBatchAt = MonotonicClock.seconds() }
             batchNumber += 1
             if batch.count == 1 && settings.skipSingleSampleBatch { continue }
-            let inputs = data.inputs(batch, names: model.inputNames)
-            let outputs = model(inputs)
-            var total: Tensor?
-            var losses: [Float] = []
-            var targets: [LossTarget] = []
-            for head in objective.heads {
-                let target = data.target(batch, field: head.targetField)
-                let loss = head.loss(outputs[head.name]!, target)
-                let value = loss.scalar
-                guard value.isFinite else {
-                    throw divergence(head: head.name, value: value, epoch: epoch, batch: batchNumber, of: stream.batchCount)
-                }
-                losses.append(value)
-                targets.append(target)
-                let weighted = head.weight == 1 ? loss : loss * head.weight
-                total = total.map { $0 + weighted } ?? weighted
+            let outputs = model(data.inputs(batch, names: model.inputNames))
+            let targets = data.targets(batch, for: objective)
+            let lossTensors = objective.losses(outputs, targets)
+            let losses = lossTensors.map(\.scalar)
+            if let bad = losses.firstIndex(where: { !$0.isFinite }) {
+                throw divergence(head: objective.heads[bad].name, value: losses[bad], epoch: epoch, batch: batchNumber, of: stream.batchCount)
             }
+            let total = objective.total(lossTensors)
             optimizer.zeroGrad()
-            total!.backward()
+            total.backward()
             if let maxNorm = settings.clipGradNorm { _ = clipGradientNorm(optimizer.parameters, maxNorm: maxNorm) }
             optimizer.step()
             accumulator.add(batchSize: batch.count, losses: losses, predictions: objective.heads.map { outputs[$0.name]! }, targets: targets)
             reporter.batchFinished(epoch: epoch, epochs: settings.epochs, batch: batchNumber, batches: stream.batchCount,
-                                   loss: Double(total!.scalar))
+                                   loss: Double(total.scalar))
             if Interrupt.isRequested { throw interrupted(epoch: epoch, batch: batchNumber, of: stream.batchCount) }
         }
         return accumulator.result(epoch: epoch, split: "train", seconds: MonotonicClock.seconds() - started, learningRate: learningRate)
