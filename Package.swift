@@ -4,8 +4,12 @@
 // One target per pipeline stage; each imports only the stages below it:
 //
 //   Diagnostics -> YAMLReader -> SpecLanguage -> GraphIR ─┐
-//   Kernels -> Autograd -> NN ────────────────────────────┼─> Runner -> specrun (CLI)
-//   DataPipeline, Datasets ───────────────────────────────┘
+//   Kernels -> Autograd -> NN ────────────────────────────┼─> Catalogue -> Runner -> specrun (CLI)
+//   DataPipeline ─────────────────────────────────────────┘                  ^
+//   Datasets ────────────────────────────────────────────────────────────────┘
+//
+// The front end (down to GraphIR) never imports the engine: Catalogue holds one definition per
+// layer, loss, optimizer, metric, data source, ... and hands the front end its view of them.
 import Foundation
 import PackageDescription
 
@@ -42,7 +46,7 @@ let package = Package(
     name: "specrun",
     products: [
         .executable(name: "specrun", targets: ["specrun"]),
-        .library(name: "SpecLanguage", targets: ["SpecLanguage", "GraphIR"]),
+        .library(name: "SpecLanguage", targets: ["SpecLanguage", "GraphIR", "Catalogue"]),
         .library(name: "Autograd", targets: ["Kernels", "Autograd", "NN"]),
     ],
     dependencies: [
@@ -70,22 +74,27 @@ let package = Package(
         .target(name: "DataPipeline", dependencies: ["CPNG", "Kernels"], swiftSettings: nativeCode),
         .target(name: "Datasets", dependencies: ["CZlib"]),
 
+        // One definition per member of every family, read by every stage; lowering to modules.
+        // Testable in release builds (the README's test command) so tests can read a definition's
+        // resolved attributes; it holds no hot loops, so nothing is lost.
+        .target(name: "Catalogue", dependencies: ["GraphIR", "NN", "DataPipeline"], swiftSettings: [.unsafeFlags(["-enable-testing"])]),
+
         // The product: spec -> modules -> training loop, and the command line.
-        .target(name: "Runner", dependencies: ["GraphIR", "NN", "DataPipeline", "Datasets"]),
+        .target(name: "Runner", dependencies: ["Catalogue", "GraphIR", "NN", "DataPipeline", "Datasets"]),
         .executableTarget(name: "specrun", dependencies: [
-            "Runner", "GraphIR", "SpecLanguage", "Diagnostics", "Datasets",
+            "Runner", "Catalogue", "GraphIR", "SpecLanguage", "Diagnostics", "Datasets",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "YAMLReaderTests", dependencies: ["YAMLReader"]),
-        .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage", "GraphIR"], exclude: ["Snapshots", "TorchExport"]),
+        .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage", "GraphIR", "Catalogue"], exclude: ["Snapshots", "TorchExport"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "NN"], exclude: ["Goldens"]),
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Goldens"]),
         .testTarget(name: "DataPipelineTests", dependencies: ["DataPipeline"], exclude: ["Goldens"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "DataPipeline", "specrun"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Catalogue", "DataPipeline", "specrun"]),
         .testTarget(name: "CLITests", dependencies: ["specrun"], exclude: ["Transcripts"]),
     ]
 )

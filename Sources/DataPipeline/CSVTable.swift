@@ -1,7 +1,8 @@
 /// A CSV file as text: the header's column names and every data row's cells, with the line each
 /// row starts on (1-based, the header being line 1) so errors can point at it.
 ///
-/// The dialect is RFC 4180 read leniently, as Python's `csv` module reads it: comma-separated,
+/// The dialect is RFC 4180 read leniently, as Python's `csv` module reads it: comma-separated
+/// (or by another one-byte delimiter such as `;` or a tab),
 /// `"` quotes fields (which may then hold commas, newlines and `""` for a quote), LF, CRLF or CR
 /// line ends, a UTF-8 byte order mark ignored, blank lines skipped.
 public struct CSVTable: Sendable, Equatable {
@@ -12,8 +13,8 @@ public struct CSVTable: Sendable, Equatable {
     public var lines: [Int]
 
     /// Parses `bytes`; `path` names the file in errors.
-    public static func parse(_ bytes: [UInt8], path: String) throws(DataError) -> CSVTable {
-        let records = try splitRecords(bytes, path: path)
+    public static func parse(_ bytes: [UInt8], path: String, delimiter: UInt8 = UInt8(ascii: ",")) throws(DataError) -> CSVTable {
+        let records = try splitRecords(bytes, path: path, delimiter: delimiter)
         guard let first = records.first else {
             throw DataError("empty file: a CSV source needs a header row naming the columns", path: path)
         }
@@ -44,9 +45,9 @@ public struct CSVTable: Sendable, Equatable {
         return table
     }
 
-    /// Reads and parses the file at `path`.
-    public static func read(_ path: String) throws(DataError) -> CSVTable {
-        try parse(FileSystem.contents(of: path), path: path)
+    /// Reads and parses the file at `path`, its cells separated by `delimiter`.
+    public static func read(_ path: String, delimiter: UInt8 = UInt8(ascii: ",")) throws(DataError) -> CSVTable {
+        try parse(FileSystem.contents(of: path), path: path, delimiter: delimiter)
     }
 
     /// The index of column `name`, or an error naming the columns there are (with a suggestion).
@@ -61,8 +62,8 @@ public struct CSVTable: Sendable, Equatable {
         var line: Int
     }
 
-    private static func splitRecords(_ bytes: [UInt8], path: String) throws(DataError) -> [Record] {
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+    private static func splitRecords(_ bytes: [UInt8], path: String, delimiter: UInt8) throws(DataError) -> [Record] {
+        let quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
         var records: [Record] = []
         var cells: [String] = []
         var cell: [UInt8] = []
@@ -101,7 +102,7 @@ public struct CSVTable: Sendable, Equatable {
                 continue
             }
             switch b {
-            case comma:
+            case delimiter:
                 endCell()
             case quote where !cellStarted:
                 inQuotes = true

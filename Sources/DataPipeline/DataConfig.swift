@@ -30,10 +30,13 @@ public struct CSVSource: Sendable, Equatable {
     public var path: String
     /// What to do with a missing or non-numeric value in a numeric column.
     public var missing: MissingValues
+    /// The byte between cells: `,` by default, `;` or a tab in other dialects.
+    public var delimiter: UInt8
 
-    public init(path: String, missing: MissingValues = .error) {
+    public init(path: String, missing: MissingValues = .error, delimiter: UInt8 = UInt8(ascii: ",")) {
         self.path = path
         self.missing = missing
+        self.delimiter = delimiter
     }
 }
 

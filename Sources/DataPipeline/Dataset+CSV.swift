@@ -3,7 +3,7 @@
 /// the training split.
 extension DatasetParts {
     init(csv source: CSVSource, path: String, config: DataConfig, fitted: DataStatistics?) throws(DataError) {
-        let table = try CSVTable.read(path)
+        let table = try CSVTable.read(path, delimiter: source.delimiter)
         let columns = try CSVColumns(table: table, config: config, fitted: fitted)
         let kept = try columns.keptRows(table, missing: source.missing)
         self.init(count: kept.count, splits: DataSplits(train: [], validation: [], test: []),

@@ -26,7 +26,7 @@ extension Graph {
             guard let l = lhs.constant, let r = rhs.constant, l != r else { continue }
             let used = Set(check.lhs.symbols + check.rhs.symbols).sorted()
             let values = used.map { "classes(\($0)) = \(classCounts[$0] ?? 0)" }.joined(separator: ", ")
-            diagnostics.append(Diagnostic(check.code, Inference.fill(check.template, Graph.show(check.lhs, l), Graph.show(check.rhs, r)),
+            diagnostics.append(Diagnostic(check.code, DiagnosticSink.fill(check.template, Graph.show(check.lhs, l), Graph.show(check.rhs, r)),
                                           at: check.range, notes: check.notes + [Note("the loaded data has \(values)")]))
         }
         guard diagnostics.isEmpty else { return diagnostics }
@@ -45,7 +45,7 @@ extension Graph {
             nodes[i].outputShape = nodes[i].outputShape.substituting(values)
             if case .sequence(let from, var layers) = nodes[i].operation {
                 for j in layers.indices {
-                    layers[j].layer = layers[j].layer.substituting(values)
+                    layers[j].attributes = layers[j].attributes.substituting(values)
                     layers[j].inputShape = layers[j].inputShape.substituting(values)
                     layers[j].outputShape = layers[j].outputShape.substituting(values)
                     layers[j].parameterCount = layers[j].parameterCount.substituting(values)

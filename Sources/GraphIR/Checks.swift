@@ -4,10 +4,17 @@ import SpecLanguage
 extension Inference {
     /// The field that feeds an input must make the input's shape.
     mutating func checkField(of input: InputSpec) {
-        guard let field = spec.data.field(named: input.name) else { return }
+        guard !incomplete.data, !incomplete.fields.contains(input.name) else { return }
+        guard let field = spec.data.field(named: input.name) else {
+            let candidates = spec.data.fields.filter { !isLabel($0) }.map(\.name)
+            var notes = [Note("an input is fed by the field of the same name in `data.fields`")]
+            if let match = Suggestion.closest(to: input.name, among: candidates) { notes.append(Note("did you mean '\(match)'?")) }
+            error(.inputWithoutField, "the input '\(input.name)' has no field in `data.fields`", at: input.nameRange, notes: notes)
+            return
+        }
         let declared = TensorShape(input.shape)
         let fieldNote = Note("the field '\(field.name)' is declared here", at: field.range)
-        if field.kind.isClassIndex {
+        if isLabel(field) {
             error(.fieldShapeMismatch, "the input '\(input.name)' is fed by a label field, which is a class index per sample, not a tensor",
                   at: input.nameRange, notes: [fieldNote, Note("to feed the classes to the model, declare a field {onehot: \(field.name)}")])
             return

@@ -34,15 +34,21 @@ public struct GraphInput: Sendable {
     public var range: SourceRange
 }
 
-/// A layer in its node, with the shapes around it and what it costs.
+/// A layer in its node, resolved by its definition, with the shapes around it and what it costs.
 public struct GraphLayer: Sendable {
     /// Position in the node, counting every layer, parameter-free ones included, as PyTorch's
     /// `nn.Sequential` does: parameters are named `<node>.<index>.weight` and `<node>.<index>.bias`.
     public var index: Int
-    public var layer: ResolvedLayer
-    /// Nil: PyTorch's default for the layer.
-    public var initializer: InitializerSpec?
-    public var biasInitializer: InitializerSpec?
+    /// The member name: `conv2d`.
+    public var kind: String { definition.kind.name }
+    public var definition: any LayerDefinition
+    /// The layer resolved by `definition.infer`: its definition's `Attributes`.
+    public var attributes: any LayerAttributes
+    /// The options as written, with defaults applied.
+    public var options: SpecOptions
+    /// A member of the initializer family; nil: PyTorch's default for the layer.
+    public var initializer: SpecComponent?
+    public var biasInitializer: SpecComponent?
     public var inputShape: TensorShape
     public var outputShape: TensorShape
     /// Learned parameters (weights, biases, batchnorm scale and shift; not running statistics).
@@ -50,6 +56,25 @@ public struct GraphLayer: Sendable {
     /// Forward FLOPs per sample; a multiply-add counts as 2.
     public var flops: SymbolicSize
     public var range: SourceRange
+
+    /// `conv2d(1 -> 16, kernel 3, padding 1)`.
+    public var signature: String { attributes.signature }
+
+    /// The resolved layer as its definition's type; nil when the layer is of another kind.
+    public func attributes<A: LayerAttributes>(as type: A.Type) -> A? { attributes as? A }
+
+    /// Whether the layer adds a learned bias (its `bias` option).
+    public var hasBias: Bool { options.bool("bias") ?? false }
+}
+
+/// A merge node resolved by its definition.
+public struct GraphMerge: Sendable {
+    /// The member name: `concat`.
+    public var kind: String { definition.kind.name }
+    public var definition: any MergeDefinition
+    public var attributes: any LayerAttributes
+    /// The inputs and nodes it joins, in order.
+    public var from: [String]
 }
 
 /// A node of the graph.
@@ -58,22 +83,30 @@ public struct GraphNode: Sendable {
     public enum Operation: Sendable {
         /// Layers applied in order to one input or node.
         case sequence(from: String, layers: [GraphLayer])
-        /// `torch.cat` along `dim` (0 is the batch; normalised to be positive).
-        case concat(from: [String], dim: Int)
-        /// Elementwise sum of inputs of one shape.
-        case add(from: [String])
+        /// Several inputs or nodes joined into one.
+        case merge(GraphMerge)
+
+        /// `sequence`, or the merge's kind (`concat`), for messages.
+        public var kindName: String {
+            switch self {
+            case .sequence: "sequence"
+            case .merge(let m): m.kind
+            }
+        }
     }
 
     public var name: String
     public var operation: Operation
     public var outputShape: TensorShape
+    /// Forward FLOPs per sample of a merge (the layers' own for a sequence).
+    var mergeFlops: SymbolicSize = 0
     public var range: SourceRange
 
     /// The inputs and nodes it reads.
     public var sources: [String] {
         switch operation {
         case .sequence(let from, _): [from]
-        case .concat(let from, _), .add(let from): from
+        case .merge(let m): m.from
         }
     }
 
@@ -84,12 +117,11 @@ public struct GraphNode: Sendable {
 
     public var parameterCount: SymbolicSize { layers.reduce(SymbolicSize(0)) { $0 + $1.parameterCount } }
 
-    /// Forward FLOPs per sample: the layers', or one addition per element and extra operand for `add`.
+    /// Forward FLOPs per sample: the layers', or the merge's.
     public var flops: SymbolicSize {
         switch operation {
         case .sequence: layers.reduce(SymbolicSize(0)) { $0 + $1.flops }
-        case .concat: SymbolicSize(0)
-        case .add(let from): outputShape.elementCount * SymbolicSize(from.count - 1)
+        case .merge: mergeFlops
         }
     }
 }
@@ -101,10 +133,14 @@ public struct GraphOutput: Sendable {
     public var from: String
     /// The target field.
     public var target: FieldSpec
-    public var loss: LossSpec
+    /// A member of the loss family with its options.
+    public var loss: SpecComponent
+    /// What the loss compares the prediction with (from its definition).
+    public var targetKind: TargetKind
     /// Weight of this loss in the objective.
     public var weight: Double
-    public var metrics: [MetricSpec]
+    /// Members of the metric family with their options.
+    public var metrics: [SpecComponent]
     /// The prediction's shape.
     public var shape: TensorShape
     public var range: SourceRange
@@ -123,8 +159,12 @@ public struct Graph: Sendable {
     public var pendingChecks: [PendingCheck]
     /// The class counts bound so far.
     public internal(set) var bindings: [String: Int] = [:]
+    /// The language the graph was compiled with: every member's definition.
+    public let definitions: Definitions
 
-    init(name: String, inputs: [GraphInput], nodes: [GraphNode], outputs: [GraphOutput], pendingChecks: [PendingCheck]) {
+    init(name: String, inputs: [GraphInput], nodes: [GraphNode], outputs: [GraphOutput], pendingChecks: [PendingCheck],
+         definitions: Definitions) {
+        self.definitions = definitions
         self.name = name
         self.inputs = inputs
         self.nodes = nodes
@@ -150,7 +190,7 @@ public struct Graph: Sendable {
             all.formUnion(node.outputShape.dims.flatMap(\.symbols))
             for layer in node.layers { all.formUnion(layer.parameterCount.symbols) }
         }
-        for output in outputs where output.loss.wantsClassIndex { all.insert(output.target.name) }
+        for output in outputs where output.targetKind == .classIndex { all.insert(output.target.name) }
         for check in pendingChecks { all.formUnion(check.lhs.symbols + check.rhs.symbols) }
         return all.subtracting(bindings.keys).sorted()
     }

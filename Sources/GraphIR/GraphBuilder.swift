@@ -6,15 +6,19 @@ import SpecLanguage
 /// data fields against the inputs they feed.
 public enum GraphBuilder {
     /// The graph of a valid spec, or nil with the diagnostics that prevent it.
-    public static func build(_ spec: Spec) -> (graph: Graph?, diagnostics: [Diagnostic]) {
-        build(Draft(spec: spec, incomplete: Incomplete()))
+    public static func build(_ spec: Spec, definitions: Definitions) -> (graph: Graph?, diagnostics: [Diagnostic]) {
+        build(Draft(spec: spec, incomplete: Incomplete()), definitions: definitions)
     }
 
     /// Checks a draft: parts named in `incomplete` are treated as unknown so that errors already
     /// reported do not cascade. The graph is nil when anything is incomplete or wrong.
-    public static func build(_ draft: Draft) -> (graph: Graph?, diagnostics: [Diagnostic]) {
+    public static func build(_ draft: Draft, definitions: Definitions) -> (graph: Graph?, diagnostics: [Diagnostic]) {
         let spec = draft.spec
-        var inference = Inference(spec: spec, incomplete: draft.incomplete)
+        var inference = Inference(spec: spec, incomplete: draft.incomplete, definitions: definitions)
+        inference.classUses = draft.classUses
+        inference.checkData()
+        inference.checkTraining()
+        inference.checkInitializers()
         var inputs: [GraphInput] = []
         for input in spec.model.inputs {
             let shape = TensorShape(input.shape)
@@ -31,9 +35,10 @@ public enum GraphBuilder {
         }
         inference.checkUse()
         let outputs = inference.checkHeads(nodes)
-        let complete = draft.incomplete == Incomplete() && nodes.count == spec.model.nodes.count && outputs.count == spec.model.outputs.count
+        let complete = inference.incomplete == Incomplete() && nodes.count == spec.model.nodes.count && outputs.count == spec.model.outputs.count
         guard complete, !inference.diagnostics.hasErrors else { return (nil, inference.diagnostics) }
-        let graph = Graph(name: spec.name, inputs: inputs, nodes: nodes, outputs: outputs, pendingChecks: inference.pending)
+        let graph = Graph(name: spec.name, inputs: inputs, nodes: nodes, outputs: outputs, pendingChecks: inference.sink.pending,
+                          definitions: definitions)
         return (graph, inference.diagnostics)
     }
 }
@@ -104,64 +109,60 @@ extension Inference {
                 layers.append(layer)
             }
             built = GraphNode(name: node.name, operation: .sequence(from: from.name, layers: layers), outputShape: shape, range: node.nameRange)
-        case .concat(let from, let dim):
-            guard let shape = concat(node, from, inputs, dim: dim) else { return nil }
-            let full = inputs[0].rank + 1
-            built = GraphNode(name: node.name, operation: .concat(from: from.map(\.name), dim: dim < 0 ? dim + full : dim),
-                              outputShape: shape, range: node.nameRange)
-        case .add(let from):
-            guard let shape = add(node, from, inputs) else { return nil }
-            built = GraphNode(name: node.name, operation: .add(from: from.map(\.name)), outputShape: shape, range: node.nameRange)
+        case .merge(let component, let from):
+            let definition = definitions.merge(component.name)
+            var merge = MergeInference(node: node, options: component.options, from: from, inputs: inputs,
+                                       origins: from.map { origins[$0.name] ?? Note("'\($0.name)'") }, sink: sink)
+            let result = definition.inferErased(&merge)
+            sink = merge.sink
+            guard let (attributes, output, flops) = result else { return nil }
+            built = GraphNode(name: node.name, operation: .merge(GraphMerge(definition: definition, attributes: attributes, from: from.map(\.name))),
+                              outputShape: output, mergeFlops: flops, range: node.nameRange)
         }
         shapes[node.name] = built.outputShape
         origins[node.name] = Note("'\(node.name)' outputs \(built.outputShape)", at: node.nameRange)
         return built
     }
 
-    private mutating func concat(_ node: NodeSpec, _ from: [Reference], _ inputs: [TensorShape], dim: Int) -> TensorShape? {
-        let listing = zip(from, inputs).map { "'\($0.name)' \($1)" }.joined(separator: ", ")
-        let rank = inputs[0].rank
-        guard inputs.allSatisfy({ $0.rank == rank }) else {
-            error(.concatMismatch, "concat '\(node.name)' joins shapes of different ranks: \(listing)", at: node.nameRange,
-                  notes: from.compactMap { origins[$0.name] })
-            return nil
-        }
-        let axis = dim < 0 ? dim + rank + 1 : dim
-        guard axis >= 1 && axis <= rank else {
-            error(.dimOutOfRange, "concat '\(node.name)' `dim` \(dim) is not an axis of \(inputs[0]): \(Inference.axes(of: inputs[0]))",
-                  at: node.range)
-            return nil
-        }
-        var out = inputs[0].dims
-        out[axis - 1] = inputs.map { $0.dims[axis - 1] }.reduce(SymbolicSize(0), +)
-        for i in 0..<rank where i != axis - 1 {
-            for (ref, shape) in zip(from, inputs).dropFirst() {
-                let ok = require(shape.dims[i], equals: inputs[0].dims[i], .concatMismatch,
-                                 "concat '\(node.name)' along dim \(axis) needs every other axis to match, but axis "
-                                     + "\(i + 1) is {lhs} in '\(ref.name)' and {rhs} in '\(from[0].name)' (\(listing))",
-                                 at: ref.range, notes: [from[0], ref].compactMap { origins[$0.name] })
-                if !ok { return nil }
-            }
-        }
-        return TensorShape(out)
+    /// A layer resolved by its definition, or nil after its definition reported why not.
+    mutating func infer(_ spec: LayerSpec, index: Int, node: String, input: TensorShape, origin: Note) -> GraphLayer? {
+        let definition = definitions.layer(spec.kind)
+        var context = LayerInference(spec: spec, input: input, node: node, index: index, origin: origin, sink: sink)
+        let result = definition.inferErased(&context)
+        sink = context.sink
+        guard let result else { return nil }
+        return GraphLayer(index: index, definition: definition, attributes: result.attributes, options: spec.options,
+                          initializer: spec.initializer, biasInitializer: spec.biasInitializer, inputShape: input,
+                          outputShape: TensorShape(result.output), parameterCount: result.parameters, flops: result.flops, range: spec.range)
+    }
+}
+
+extension LayerDefinition {
+    /// `infer` with the attributes boxed, for callers that hold the definition as `any LayerDefinition`.
+    func inferErased(_ context: inout LayerInference) -> (attributes: any LayerAttributes, output: [SymbolicSize], parameters: SymbolicSize, flops: SymbolicSize)? {
+        infer(&context).map { ($0.attributes, $0.output, $0.parameters, $0.flops) }
     }
 
-    private mutating func add(_ node: NodeSpec, _ from: [Reference], _ inputs: [TensorShape]) -> TensorShape? {
-        let listing = zip(from, inputs).map { "'\($0.name)' \($1)" }.joined(separator: ", ")
-        for (ref, shape) in zip(from, inputs).dropFirst() {
-            guard shape.rank == inputs[0].rank else {
-                error(.addMismatch, "add '\(node.name)' sums shapes that differ: \(listing)", at: ref.range,
-                      notes: [from[0], ref].compactMap { origins[$0.name] })
-                return nil
-            }
-            for i in 0..<shape.rank {
-                let ok = require(shape.dims[i], equals: inputs[0].dims[i], .addMismatch,
-                                 "add '\(node.name)' sums shapes that differ: axis \(i + 1) is {lhs} in '\(ref.name)' "
-                                     + "and {rhs} in '\(from[0].name)' (\(listing))",
-                                 at: ref.range, notes: [from[0], ref].compactMap { origins[$0.name] })
-                if !ok { return nil }
-            }
+    /// `torchModule` for a layer this definition resolved.
+    func torchModuleErased(_ layer: GraphLayer) -> String {
+        guard let attributes = layer.attributes as? Attributes else {
+            preconditionFailure("[\(kind.name)] the layer's attributes are \(type(of: layer.attributes)), not this definition's")
         }
-        return inputs[0]
+        return torchModule(attributes, layer)
+    }
+}
+
+extension MergeDefinition {
+    /// `infer` with the attributes boxed.
+    func inferErased(_ context: inout MergeInference) -> (attributes: any LayerAttributes, output: TensorShape, flops: SymbolicSize)? {
+        infer(&context).map { ($0.attributes, $0.output, $0.flops) }
+    }
+
+    /// `torchExpression` for a merge this definition resolved.
+    func torchExpressionErased(_ merge: GraphMerge, operands: [String]) -> String {
+        guard let attributes = merge.attributes as? Attributes else {
+            preconditionFailure("[\(kind.name)] the merge's attributes are \(type(of: merge.attributes)), not this definition's")
+        }
+        return torchExpression(attributes, operands: operands)
     }
 }

@@ -38,13 +38,11 @@ public enum GraphDrawing {
             switch node.operation {
             case .sequence(_, let layers):
                 kind = .sequence
-                lines += layers.map { "\($0.index) \($0.layer.signature)" }
-            case .concat(_, let dim):
+                lines += layers.map { "\($0.index) \($0.signature)" }
+            case .merge(let merge):
                 kind = .merge
-                lines.append("concat, dim \(dim)")
-            case .add:
-                kind = .merge
-                lines.append("add")
+                let detail = merge.attributes.signature
+                lines.append(merge.kind + (detail.isEmpty ? "" : ", " + detail))
             }
             lines.append(node.outputShape.description)
             elements.append(Element(id: "node:" + node.name, kind: kind, lines: lines))

@@ -6,52 +6,46 @@ import SpecLanguage
 /// every input and node inferred so far (absent when unknown because of an earlier error).
 struct Inference {
     let spec: Spec
-    let incomplete: Incomplete
-    var diagnostics: [Diagnostic] = []
-    var pending: [PendingCheck] = []
+    let definitions: Definitions
+    /// Parts whose declarations had errors; grows as the data checks find wrong fields.
+    var incomplete: Incomplete
+    var sink = DiagnosticSink()
     var shapes: [String: TensorShape] = [:]
     /// For each input and node, a note that shows where its shape comes from.
     var origins: [String: Note] = [:]
+    /// Every `classes(x)` written, for the check that `x` is a label field.
+    var classUses: [ClassUse] = []
 
-    init(spec: Spec, incomplete: Incomplete) {
+    init(spec: Spec, incomplete: Incomplete, definitions: Definitions) {
         self.spec = spec
         self.incomplete = incomplete
+        self.definitions = definitions
     }
+
+    var diagnostics: [Diagnostic] { sink.diagnostics }
 
     mutating func error(_ code: DiagnosticCode, _ message: String, at range: SourceRange?, notes: [Note] = []) {
-        diagnostics.append(Diagnostic(code, message, at: range, notes: notes))
+        sink.error(code, message, at: range, notes: notes)
     }
 
-    /// Checks that two sizes are equal. Equal forms pass; forms that differ by a constant, or that
-    /// both depend on class counts in different ways, fail now; a constant against a class count
-    /// waits for `bind`. Returns false only when the check failed now.
     @discardableResult
     mutating func require(_ lhs: SymbolicSize, equals rhs: SymbolicSize, _ code: DiagnosticCode, _ template: String,
                           at range: SourceRange?, notes: [Note] = []) -> Bool {
-        let difference = lhs - rhs
-        if difference.terms.isEmpty { return true }
-        if difference.constant != nil || (lhs.constant == nil && rhs.constant == nil) {
-            error(code, Inference.fill(template, lhs.description, rhs.description), at: range, notes: notes)
-            return false
-        }
-        pending.append(PendingCheck(lhs: lhs, rhs: rhs, code: code, template: template, range: range, notes: notes))
-        return true
+        sink.require(lhs, equals: rhs, code, template, at: range, notes: notes)
     }
 
-    static func fill(_ template: String, _ lhs: String, _ rhs: String) -> String {
-        template.replacingOccurrences(of: "{lhs}", with: lhs).replacingOccurrences(of: "{rhs}", with: rhs)
+    /// "its only axis is 1 (0 is the batch)", "its axes are 1 to 3 (0 is the batch)".
+    static func axes(of shape: TensorShape) -> String {
+        (shape.rank == 1 ? "its only axis is 1" : "its axes are 1 to \(shape.rank)") + " (0 is the batch)"
     }
+
+    /// The field's definition.
+    func definition(of field: FieldSpec) -> any FieldDefinition { definitions.field(field.kind.name) }
+
+    /// Whether the field holds a class index.
+    func isLabel(_ field: FieldSpec) -> Bool { definition(of: field).value == .classIndex }
 
     /// The shape of a field as the data pipeline will produce it; nil when only the data can tell
     /// (`features` without a column list) or when the field is a class index.
-    func shape(of field: FieldSpec) -> TensorShape? {
-        switch field.kind {
-        case .features(.columns(let columns)): TensorShape([SymbolicSize(columns.count)])
-        case .features(.allExcept): nil
-        case .column: TensorShape([1])
-        case .onehot(let label): TensorShape([.classes(label)])
-        case .image(let image): TensorShape([SymbolicSize(image.channels), SymbolicSize(image.height), SymbolicSize(image.width)])
-        case .label: nil
-        }
-    }
+    func shape(of field: FieldSpec) -> TensorShape? { definition(of: field).shape(field.kind.options) }
 }

@@ -80,11 +80,12 @@ struct PythonNames {
     ]
 }
 
-/// Python expressions for sizes and numbers.
-enum Python {
+/// Python expressions for sizes and numbers, as the exported file and the definitions' PyTorch
+/// twins write them.
+public enum Python {
     /// `16384`, `classes["character"]`, `128 + classes["alphabet"]`, `2 * classes["a"] * classes["b"]`:
     /// a size in terms of the `classes` dict that Model and synthetic_batch receive.
-    static func size(_ size: SymbolicSize) -> String {
+    public static func size(_ size: SymbolicSize) -> String {
         guard !size.terms.isEmpty else { return "0" }
         let ordered = size.terms.sorted { a, b in
             (a.key.count, a.key.joined(separator: ",")) < (b.key.count, b.key.joined(separator: ","))
@@ -100,10 +101,13 @@ enum Python {
     }
 
     /// A float literal: Swift's shortest round-tripping form, which Python reads as the same double.
-    static func float(_ value: Double) -> String { "\(value)" }
+    public static func float(_ value: Double) -> String { "\(value)" }
 
-    static func bool(_ value: Bool) -> String { value ? "True" : "False" }
+    public static func bool(_ value: Bool) -> String { value ? "True" : "False" }
 
-    /// `3` or `(3, 5)`: the forms PyTorch's window arguments take.
-    static func pair(_ hw: HeightWidth) -> String { hw.description }
+    /// `3` or `(3, 5)`: the forms PyTorch's window arguments take (height, width).
+    public static func pair(_ height: Int, _ width: Int) -> String { height == width ? "\(height)" : "(\(height), \(width))" }
+
+    /// A double-quoted string literal.
+    public static func string(_ s: String) -> String { PythonNames.string(s) }
 }

@@ -3,25 +3,25 @@ import SpecLanguage
 /// The spec's training step in PyTorch: the weighted losses, the optimizer with every argument
 /// as specrun resolves it, gradient clipping, and synthetic data of the declared shapes.
 extension TorchExport {
-    /// Loss tensors (class weights, positive weights) made once at import, not at every step.
-    static func lossConstants(_ graph: Graph) -> [String] {
-        var classWeights: [String] = [], posWeights: [String] = []
+    /// Each output's loss call as its definition writes it, and the constant tables (class
+    /// weights, positive weights) the calls read, made once at import rather than at every step.
+    static func losses(_ graph: Graph) -> (calls: [String], constants: [String]) {
+        var calls: [String] = []
+        var tables: [(name: String, comment: String, lines: [String])] = []
         for output in graph.outputs {
-            if let weights = output.loss.classWeights {
-                classWeights.append("    \(PythonNames.string(output.name)): torch.tensor([" + weights.map(Python.float).joined(separator: ", ") + "]),")
+            let key = PythonNames.string(output.name)
+            var call = TorchLossCall(prediction: "predictions[\(key)]", target: "targets[\(key)]", key: key)
+            calls.append(graph.definitions.loss(output.loss.name).torchLoss(output.loss.options, &call))
+            for constant in call.constants {
+                if let i = tables.firstIndex(where: { $0.name == constant.table }) {
+                    tables[i].lines.append(constant.line)
+                } else {
+                    tables.append((constant.table, constant.comment, [constant.line]))
+                }
             }
-            if case .bceWithLogits(let posWeight?) = output.loss {
-                posWeights.append("    \(PythonNames.string(output.name)): torch.tensor([\(Python.float(posWeight))]),")
-            }
         }
-        var lines: [String] = []
-        if !classWeights.isEmpty {
-            lines += ["# Class weights of the outputs' losses (PyTorch's `weight`), in class order.", "CLASS_WEIGHTS = {"] + classWeights + ["}"]
-        }
-        if !posWeights.isEmpty {
-            lines += ["# Weights of the positive examples of the outputs' bce_with_logits losses.", "POS_WEIGHTS = {"] + posWeights + ["}"]
-        }
-        return lines
+        let constants = tables.flatMap { ["# \($0.comment)", "\($0.name) = {"] + $0.lines + ["}"] }
+        return (calls, constants)
     }
 
     static func objective(_ graph: Graph) -> [String] {
@@ -29,54 +29,22 @@ extension TorchExport {
             "def total_loss(predictions, targets):",
             "    \"\"\"The spec's objective: each output's loss times its weight, summed.\"\"\"",
         ]
-        for (i, output) in graph.outputs.enumerated() {
-            let term = "\(Python.float(output.weight)) * " + loss(output)
+        for (i, (output, loss)) in zip(graph.outputs, losses(graph).calls).enumerated() {
+            let term = "\(Python.float(output.weight)) * " + loss
             lines.append(i == 0 ? "    loss = " + term : "    loss = loss + " + term)
         }
         lines.append("    return loss")
         return lines
     }
 
-    private static func loss(_ output: GraphOutput) -> String {
-        let key = PythonNames.string(output.name)
-        let operands = ["predictions[\(key)]", "targets[\(key)]"]
-        let weight = output.loss.classWeights == nil ? [] : ["weight=CLASS_WEIGHTS[\(key)]"]
-        switch output.loss {
-        case .crossEntropy(let smoothing, _):
-            return call("F.cross_entropy", operands + weight + (smoothing == 0 ? [] : ["label_smoothing=" + Python.float(smoothing)]))
-        case .nll: return call("F.nll_loss", operands + weight)
-        case .bce: return call("F.binary_cross_entropy", operands)
-        case .bceWithLogits(let posWeight):
-            return call("F.binary_cross_entropy_with_logits", operands + (posWeight == nil ? [] : ["pos_weight=POS_WEIGHTS[\(key)]"]))
-        case .mse: return call("F.mse_loss", operands)
-        case .l1: return call("F.l1_loss", operands)
-        }
-    }
-
-    static func optimizer(_ spec: Spec) -> [String] {
-        let (name, arguments): (String, [(String, String)]) = switch spec.optimizer {
-        case .sgd(let o):
-            ("SGD", [("lr", Python.float(o.lr)), ("momentum", Python.float(o.momentum)), ("dampening", Python.float(o.dampening)),
-                     ("weight_decay", Python.float(o.weightDecay)), ("nesterov", Python.bool(o.nesterov)), ("maximize", Python.bool(o.maximize))])
-        case .adam(let o):
-            ("Adam", adam(o) + [("decoupled_weight_decay", Python.bool(o.decoupledWeightDecay))])
-        case .adamw(let o):
-            ("AdamW", adam(o))
-        case .rmsprop(let o):
-            ("RMSprop", [("lr", Python.float(o.lr)), ("alpha", Python.float(o.alpha)), ("eps", Python.float(o.eps)),
-                         ("weight_decay", Python.float(o.weightDecay)), ("momentum", Python.float(o.momentum)),
-                         ("centered", Python.bool(o.centered)), ("maximize", Python.bool(o.maximize))])
-        case .adagrad(let o):
-            ("Adagrad", [("lr", Python.float(o.lr)), ("lr_decay", Python.float(o.lrDecay)), ("weight_decay", Python.float(o.weightDecay)),
-                         ("initial_accumulator_value", Python.float(o.initialAccumulatorValue)), ("eps", Python.float(o.eps)),
-                         ("maximize", Python.bool(o.maximize))])
-        }
+    static func optimizer(_ spec: Spec, _ definitions: Definitions) -> [String] {
+        let (name, arguments) = definitions.optimizer(spec.optimizer.name).torchOptimizer(spec.optimizer.options)
         var lines = [
             "def make_optimizer(model):",
             "    \"\"\"The spec's optimizer, every argument as specrun resolves it.\"\"\"",
         ]
         if let schedule = spec.schedule {
-            lines.append("    # The spec's schedule, \(SummaryReport.describe(schedule)), changes the learning rate once per epoch;")
+            lines.append("    # The spec's schedule, \(SummaryReport.describe(schedule, spec: spec, definitions)), changes the learning rate once per epoch;")
             lines.append("    # a benchmark step runs at the initial rate.")
         }
         lines.append("    return torch.optim.\(name)(")
@@ -84,11 +52,6 @@ extension TorchExport {
         lines += arguments.map { "        \($0.0)=\($0.1)," }
         lines.append("    )")
         return lines
-    }
-
-    private static func adam(_ o: OptimizerSpec.Adam) -> [(String, String)] {
-        [("lr", Python.float(o.lr)), ("betas", "(\(Python.float(o.beta1)), \(Python.float(o.beta2)))"), ("eps", Python.float(o.eps)),
-         ("weight_decay", Python.float(o.weightDecay)), ("amsgrad", Python.bool(o.amsgrad)), ("maximize", Python.bool(o.maximize))]
     }
 
     static func syntheticBatch(_ graph: Graph) -> [String] {
@@ -106,9 +69,9 @@ extension TorchExport {
         for output in graph.outputs {
             let shape = "(" + (["batch_size"] + output.shape.dims.map(Python.size)).joined(separator: ", ") + ")"
             let target: String
-            if output.loss.wantsClassIndex {
+            if output.targetKind == .classIndex {
                 target = call("torch.randint", ["0", Python.size(output.shape.dims[0]), "(batch_size,)", "generator=generator"])
-            } else if output.loss.isBinary {
+            } else if output.targetKind.isBinary {
                 target = call("torch.randint", ["0", "2", shape, "generator=generator"]) + ".float()"
             } else {
                 target = call("torch.rand", ["batch_size"] + output.shape.dims.map(Python.size) + ["generator=generator"])

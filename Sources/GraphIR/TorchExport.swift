@@ -28,7 +28,7 @@ public enum TorchExport {
             header(graph, names, spec: spec, path: path) + [""] + imports + [""] + constants(graph, spec: spec),
             model(graph, names),
             objective(graph),
-            optimizer(spec),
+            optimizer(spec, graph.definitions),
             syntheticBatch(graph),
             trainStep(graph, spec: spec),
             script(graph),
@@ -120,7 +120,7 @@ public enum TorchExport {
             lines.append("# Label fields whose class counts come from the data.")
             lines.append("CLASS_FIELDS = [" + graph.symbols.map(PythonNames.string).joined(separator: ", ") + "]")
         }
-        return lines + lossConstants(graph)
+        return lines + losses(graph).constants
     }
 
     private static func model(_ graph: Graph, _ names: PythonNames) -> [String] {
@@ -145,7 +145,7 @@ public enum TorchExport {
                 lines.append("            " + text.padded(to: width) + "  # \(layer.index) -> \(layer.outputShape)")
             }
             lines.append("        )")
-            initCalls += layers.flatMap { initializers($0, node: node.name) }
+            initCalls += layers.flatMap { initializers($0, node: node.name, graph.definitions) }
         }
         if !initCalls.isEmpty {
             lines.append("        # Initialisation from the spec; every other tensor keeps PyTorch's default.")
@@ -156,8 +156,7 @@ public enum TorchExport {
         for node in graph.nodes {
             let value: String = switch node.operation {
             case .sequence(let from, _): "\(PythonNames.module(node.name))(\(names.variable(from)))"
-            case .concat(let from, let dim): "torch.cat([" + from.map(names.variable).joined(separator: ", ") + "], dim=\(dim))"
-            case .add(let from): from.map(names.variable).joined(separator: " + ")
+            case .merge(let merge): merge.definition.torchExpressionErased(merge, operands: merge.from.map(names.variable))
             }
             lines.append("        \(names.variable(node.name)) = \(value)")
         }

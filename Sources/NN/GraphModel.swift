@@ -12,10 +12,8 @@ public final class GraphModel {
     public enum Operation {
         /// Layers applied to the named node or input.
         case layers(from: String, Sequential)
-        /// Concatenation along `axis` of the tensor (batch axis is 0).
-        case concat(inputs: [String], axis: Int)
-        /// Elementwise sum of tensors of one shape.
-        case add(inputs: [String])
+        /// Several named nodes or inputs joined into one.
+        case merge(inputs: [String], any MergeModule)
     }
 
     public struct Node {
@@ -67,7 +65,7 @@ public final class GraphModel {
             switch node.operation {
             case .layers(let from, let layers):
                 values[node.name] = layers(values[from]!, &context)
-            case .concat, .add:
+            case .merge:
                 values[node.name] = node.merge(values)
             }
         }
@@ -111,13 +109,12 @@ public final class GraphModel {
 }
 
 extension GraphModel.Node {
-    /// The result of a concat or add node from the values of the nodes it reads (nil for a layer
+    /// The result of a merge node from the values of the nodes it reads (nil for a layer
     /// node, whose result needs its layers run).
     public func merge(_ values: [String: Tensor]) -> Tensor? {
         switch operation {
         case .layers: nil
-        case .concat(let names, let axis): Tensor.concat(names.map { values[$0]! }, axis: axis)
-        case .add(let names): names.dropFirst().reduce(values[names[0]]!) { $0 + values[$1]! }
+        case .merge(let names, let module): module(names.map { values[$0]! })
         }
     }
 
@@ -125,7 +122,7 @@ extension GraphModel.Node {
     public var sources: [String] {
         switch operation {
         case .layers(let from, _): [from]
-        case .concat(let inputs, _), .add(let inputs): inputs
+        case .merge(let inputs, _): inputs
         }
     }
 }

@@ -2,19 +2,19 @@ import Diagnostics
 import YAMLReader
 
 /// `specrun schema`: a JSON Schema (draft 2020-12) of the spec language, generated from the
-/// registry, for editors (the YAML language server validates and completes specs with it).
+/// vocabulary, for editors (the YAML language server validates and completes specs with it).
 /// It checks structure, types, ranges and names; references, shapes and heads need `validate`.
 public enum JSONSchema {
     public static let dialect = "https://json-schema.org/draft/2020-12/schema"
 
     /// The schema document.
-    public static func document() -> JSONValue {
+    public static func document(_ vocabulary: Vocabulary) -> JSONValue {
         var defs: [JSONValue.Member] = []
-        for record in Registry.records {
+        for record in vocabulary.records {
             defs.append(.init("record_" + record.name, recordSchema(record.keys, doc: record.doc)))
         }
         for family in Family.allCases {
-            let kinds = Registry.kinds(of: family)
+            let kinds = vocabulary.kinds(of: family)
             defs.append(.init(family.rawValue, .object([
                 "description": .string("A \(family.noun): " + kinds.map(\.name).joined(separator: ", ") + "."),
                 "anyOf": .array(kinds.map { .object(["$ref": .string("#/$defs/\(family.rawValue)_\($0.name)")]) }),

@@ -19,11 +19,20 @@ public struct LoadResult: Sendable {
 public struct Draft: Sendable {
     public var spec: Spec
     public var incomplete: Incomplete
+    /// Every `classes(x)` written in a size, with its place, for the check that `x` is a label field.
+    public var classUses: [ClassUse]
 
-    public init(spec: Spec, incomplete: Incomplete) {
+    public init(spec: Spec, incomplete: Incomplete, classUses: [ClassUse] = []) {
         self.spec = spec
         self.incomplete = incomplete
+        self.classUses = classUses
     }
+}
+
+/// A `classes(x)` written in a size.
+public struct ClassUse: Sendable, Hashable {
+    public var field: String
+    public var range: SourceRange
 }
 
 /// The names of parts whose declarations had errors.
@@ -36,6 +45,8 @@ public struct Incomplete: Sendable, Hashable {
     public var data = false
     /// The model's `inputs`, `nodes` or `outputs` mapping as a whole could not be read.
     public var model = false
+    /// The optimizer or the schedule had errors, or the optimizer is missing.
+    public var optimizer = false
 
     public init() {}
 }

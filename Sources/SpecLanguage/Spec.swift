@@ -9,9 +9,10 @@ public struct Spec: Sendable {
     public var seed: Int
     public var data: DataSpec
     public var model: ModelSpec
-    public var optimizer: OptimizerSpec
-    /// Nil: a constant learning rate.
-    public var schedule: ScheduleSpec?
+    /// A member of the optimizer family with its options resolved (PyTorch's defaults applied).
+    public var optimizer: SpecComponent
+    /// A member of the schedule family; nil: a constant learning rate.
+    public var schedule: SpecComponent?
     public var train: TrainSpec
 }
 
@@ -19,10 +20,11 @@ public struct Spec: Sendable {
 
 /// Where samples come from and how each is cut into named fields.
 public struct DataSpec: Sendable {
-    public var source: DataSourceSpec
+    /// A member of the source family (`csv`, `image_folder`, ...) with its options.
+    public var source: SpecComponent
     /// In the order written.
     public var fields: [FieldSpec]
-    /// CSV only; the defaults (`error`, `none`) for an image folder.
+    /// For `features` fields.
     public var preprocessing: PreprocessingSpec
     public var split: SplitSpec
     public var batchSize: Int
@@ -34,110 +36,37 @@ public struct DataSpec: Sendable {
     public func field(named name: String) -> FieldSpec? { fields.first { $0.name == name } }
 }
 
-/// Where the samples come from.
-public enum DataSourceSpec: Sendable, Hashable {
-    case csv(CSVSourceSpec)
-    case imageFolder(ImageFolderSpec)
-}
-
-/// A CSV file with a header row; each row is a sample.
-public struct CSVSourceSpec: Sendable, Hashable {
-    /// Relative to the data root.
-    public var path: String
-    public var delimiter: Character
-    public var range: SourceRange
-}
-
-/// A tree of images whose directory names are labels: `<root>/<level 1>/.../<file>`.
-public struct ImageFolderSpec: Sendable, Hashable {
-    /// Relative to the data root.
-    public var root: String
-    /// Names of the directory levels below the root, outermost first.
-    public var levels: [String]
-    /// Lower-case file extensions without the dot.
-    public var extensions: [String]
-    public var range: SourceRange
-}
-
 /// A named part of each sample.
 public struct FieldSpec: Sendable, Hashable {
     public var name: String
-    public var kind: FieldKind
+    /// A member of the field family (`features`, `label`, `image`, ...) with its options.
+    public var kind: SpecComponent
     /// The field's whole declaration.
     public var range: SourceRange
     /// Where the field's name is written.
     public var nameRange: SourceRange
-}
 
-/// What a field holds, and where from.
-public enum FieldKind: Sendable, Hashable {
-    /// Float vector of CSV columns.
-    case features(FeatureColumns)
-    /// Class index from a CSV column or an image-folder level (named by `from`).
-    case label(from: String)
-    /// One CSV column as a float of shape [1].
-    case column(String)
-    /// Float one-hot vector of width `classes(label)`.
-    case onehot(label: String)
-    case image(ImageFieldSpec)
-
-    /// Whether the field yields a class index (as opposed to floats).
-    public var isClassIndex: Bool {
-        if case .label = self { true } else { false }
-    }
-
-    /// "label", "features", ... as written in the spec.
-    public var keyword: String {
-        switch self {
-        case .features: "features"
-        case .label: "label"
-        case .column: "column"
-        case .onehot: "onehot"
-        case .image: "image"
-        }
+    public init(name: String, kind: SpecComponent, range: SourceRange, nameRange: SourceRange) {
+        self.name = name
+        self.kind = kind
+        self.range = range
+        self.nameRange = nameRange
     }
 }
 
-/// The columns of a `features` field.
-public enum FeatureColumns: Sendable, Hashable {
-    /// These columns, in order.
-    case columns([String])
-    /// Every column of the file that no other field reads, in file order, except these.
-    case allExcept([String])
-}
-
-/// An image field: decoded, converted to `channels`, resized (bilinear, antialiased) to
-/// `height` x `width`, scaled to [0, 1], then normalised by `mean` and `std` when given.
-public struct ImageFieldSpec: Sendable, Hashable {
-    /// 1 (grey) or 3 (RGB).
-    public var channels: Int
-    public var height: Int
-    public var width: Int
-    /// Per-channel normalisation after scaling to [0, 1]; nil for none.
-    public var mean: [Double]?
-    public var std: [Double]?
-
-    public init(channels: Int, height: Int, width: Int, mean: [Double]?, std: [Double]?) {
-        self.channels = channels
-        self.height = height
-        self.width = width
-        self.mean = mean
-        self.std = std
-    }
-}
-
-/// CSV preprocessing, fitted on the training split.
+/// Preprocessing of `features` fields, fitted on the training split: the words of the spec's
+/// `data.preprocessing` (`error`/`drop`/`mean`, `none`/`minmax`/`zscore`); the data pipeline
+/// owns what they mean.
 public struct PreprocessingSpec: Sendable, Hashable {
-    /// What an empty cell does: stop with an error, drop the row, or take the training mean.
-    public enum Missing: String, Sendable, Hashable { case error, drop, mean }
-    /// How `features` columns are scaled: not at all, to [0, 1], or to mean 0 and deviation 1.
-    public enum Normalization: String, Sendable, Hashable { case none, minmax, zscore }
-    public var missing: Missing
-    public var normalize: Normalization
+    public var missing: String
+    public var normalize: String
+    /// The section as written, for the places of its keys; nil when it is not written.
+    public var options: SpecOptions?
 
-    public init(missing: Missing, normalize: Normalization) {
+    public init(missing: String, normalize: String, options: SpecOptions? = nil) {
         self.missing = missing
         self.normalize = normalize
+        self.options = options
     }
 }
 
@@ -150,7 +79,18 @@ public struct SplitSpec: Sendable, Hashable {
     public var seed: Int
     /// A label field whose class proportions each split keeps.
     public var stratify: String?
+    /// Where `stratify` is written.
+    public var stratifyRange: SourceRange?
     public var range: SourceRange
+
+    public init(test: Double, validation: Double, seed: Int, stratify: String?, stratifyRange: SourceRange? = nil, range: SourceRange) {
+        self.test = test
+        self.validation = validation
+        self.seed = seed
+        self.stratify = stratify
+        self.stratifyRange = stratifyRange
+        self.range = range
+    }
 }
 
 // MARK: - Model
@@ -185,10 +125,8 @@ public struct NodeSpec: Sendable {
     public enum Kind: Sendable {
         /// Layers applied in order to one input or node, like `nn.Sequential`.
         case sequence(from: Reference, layers: [LayerSpec])
-        /// `torch.cat` along `dim` (0 is the batch).
-        case concat(from: [Reference], dim: Int)
-        /// Elementwise sum of inputs of one shape.
-        case add(from: [Reference])
+        /// A member of the merge family (`concat`, `add`) joining several inputs or nodes.
+        case merge(SpecComponent, from: [Reference])
     }
 
     public var name: String
@@ -201,20 +139,20 @@ public struct NodeSpec: Sendable {
     public var sources: [Reference] {
         switch kind {
         case .sequence(let from, _): [from]
-        case .concat(let from, _), .add(let from): from
+        case .merge(_, let from): from
         }
     }
 }
 
-/// One layer as written, with its options checked against the registry and defaults applied.
+/// One layer as written, with its options checked against its definition's keys and defaults applied.
 /// `GraphIR.Layer` is the resolved form, with inferred sizes.
 public struct LayerSpec: Sendable {
-    /// The registry name: `linear`, `conv2d`, ...
+    /// The member name: `linear`, `conv2d`, ...
     public var kind: String
     public var options: SpecOptions
-    /// Nil: PyTorch's default initialisation for the layer.
-    public var initializer: InitializerSpec?
-    public var biasInitializer: InitializerSpec?
+    /// A member of the initializer family; nil: PyTorch's default initialisation for the layer.
+    public var initializer: SpecComponent?
+    public var biasInitializer: SpecComponent?
     public var kindRange: SourceRange
     public var range: SourceRange
 }
@@ -224,12 +162,14 @@ public struct OutputSpec: Sendable {
     public var name: String
     public var from: Reference
     public var target: Reference
-    public var loss: LossSpec
+    /// A member of the loss family with its options.
+    public var loss: SpecComponent
     public var lossRange: SourceRange
     /// Weight of this loss in the objective.
     public var weight: Double
     public var weightRange: SourceRange?
-    public var metrics: [MetricSpec]
+    /// Members of the metric family with their options, in the order written.
+    public var metrics: [SpecComponent]
     public var nameRange: SourceRange
     public var range: SourceRange
 }

@@ -1,6 +1,6 @@
 import Diagnostics
 
-/// A decoded value of a key, typed by the registry.
+/// A decoded value of a key, typed by the vocabulary.
 public indirect enum SpecValue: Sendable, Hashable {
     case null
     case int(Int)
@@ -34,7 +34,7 @@ public indirect enum SpecValue: Sendable, Hashable {
     }
 
     /// A number as people write it: `0.001`, `1e-08`, `0.9`, `10`.
-    static func number(_ d: Double) -> String {
+    public static func number(_ d: Double) -> String {
         if d == d.rounded() && abs(d) < 1e15 { return String(Int(d)) }
         return String(d)
     }
@@ -67,7 +67,7 @@ public struct SpecComponent: Sendable, Hashable {
     public var range: SourceRange
 }
 
-/// The keys of a record or of a component's options after decoding: every key of the registry
+/// The keys of a record or of a component's options after decoding: every key of the vocabulary
 /// entry that has a default is present (with a nil range), every key the user wrote is present
 /// with its place, optional keys without a default are present only when written.
 public struct SpecOptions: Sendable, Hashable {
@@ -160,5 +160,29 @@ public struct SpecOptions: Sendable, Hashable {
 
     public func map(_ key: String) -> [NamedValue]? {
         if case .map(let m) = values[key]?.value { m } else { nil }
+    }
+
+    /// A float key that has a default (or was required): after a successful compile it is always
+    /// there; in a draft with errors a missing one reads 0, which no later check relies on.
+    public func number(_ key: String) -> Double { double(key) ?? 0 }
+
+    /// A boolean key with a default; false when missing from a draft with errors.
+    public func flag(_ key: String) -> Bool { bool(key) ?? false }
+
+    /// The options with `key` set to `value`, as if it had its default (no place in the file):
+    /// how command-line overrides such as `--lr` enter a spec.
+    public func setting(_ key: String, to value: SpecValue) -> SpecOptions {
+        var copy = self
+        copy.values[key] = LocatedValue(value, at: nil)
+        return copy
+    }
+}
+
+extension SpecComponent {
+    /// The same member with one option replaced (see `SpecOptions.setting`).
+    public func setting(_ key: String, to value: SpecValue) -> SpecComponent {
+        var copy = self
+        copy.options = copy.options.setting(key, to: value)
+        return copy
     }
 }

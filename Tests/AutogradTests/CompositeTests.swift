@@ -43,12 +43,12 @@ import Testing
         switch name {
         case "water_mlp", "water_bn":
             let layers: [any Layer] = name == "water_mlp"
-                ? [try! Linear(inFeatures: 9, outFeatures: 16, rng: &rng), ActivationLayer(.relu),
-                   try! Linear(inFeatures: 16, outFeatures: 8, rng: &rng), ActivationLayer(.relu),
-                   try! Linear(inFeatures: 8, outFeatures: 1, rng: &rng), ActivationLayer(.sigmoid)]
-                : [try! Linear(inFeatures: 9, outFeatures: 16, rng: &rng), BatchNorm(features: 16), ActivationLayer(.elu(alpha: 1)),
-                   try! Linear(inFeatures: 16, outFeatures: 8, rng: &rng), BatchNorm(features: 8), ActivationLayer(.elu(alpha: 1)),
-                   try! Linear(inFeatures: 8, outFeatures: 1, rng: &rng), ActivationLayer(.sigmoid)]
+                ? [try! Linear(inFeatures: 9, outFeatures: 16, rng: &rng), ActivationLayer("relu") { $0.relu() },
+                   try! Linear(inFeatures: 16, outFeatures: 8, rng: &rng), ActivationLayer("relu") { $0.relu() },
+                   try! Linear(inFeatures: 8, outFeatures: 1, rng: &rng), ActivationLayer("sigmoid") { $0.sigmoid() }]
+                : [try! Linear(inFeatures: 9, outFeatures: 16, rng: &rng), BatchNorm(features: 16), ActivationLayer("elu") { $0.elu(alpha: 1) },
+                   try! Linear(inFeatures: 16, outFeatures: 8, rng: &rng), BatchNorm(features: 8), ActivationLayer("elu") { $0.elu(alpha: 1) },
+                   try! Linear(inFeatures: 8, outFeatures: 1, rng: &rng), ActivationLayer("sigmoid") { $0.sigmoid() }]
             let seq = Sequential(layers)
             return Model(parameters: seq.parameters, buffers: seq.buffers, setCounter: seq.setCounter, counters: { seq.counters }) { b in
                 var context = ForwardContext(training: true, rng: RandomGenerator(seed: 1))
@@ -60,7 +60,7 @@ import Testing
             let embedding = fused
                 ? Sequential(entries: [.init(positions: 0..<3, layer: ConvPoolBlock(conv: conv, activation: .elu(alpha: 1))),
                                        .init(positions: 3..<4, layer: Flatten()), .init(positions: 4..<5, layer: head)])
-                : Sequential([conv, Pool2d(.max, kernel: 2), ActivationLayer(.elu(alpha: 1)), Flatten(), head])
+                : Sequential([conv, Pool2d(.max, kernel: 2), ActivationLayer("elu") { $0.elu(alpha: 1) }, Flatten(), head])
             let model = GraphModel(
                 inputs: ["image"],
                 nodes: [

@@ -1,17 +1,18 @@
 import Autograd
+import Catalogue
 import GraphIR
 import Kernels
 import NN
 import Runner
 import Testing
 
-/// ModelLowering's fused conv2d + maxpool2d + activation block on the shipped specs.
+/// Lowering's fused conv2d + maxpool2d + activation block on the shipped specs.
 @Suite struct LoweringTests {
     static func model(_ spec: String, fusing: Bool) throws -> GraphModel {
         var graph = try #require(Compiler.compile(path: shippedSpec(spec)).graph)
         #expect(graph.bind(["alphabet": 3, "character": 5]).isEmpty)
         var rng = RandomGenerator(seed: 0)
-        return try ModelLowering.model(for: graph, rng: &rng, dropoutRNG: RandomGenerator(seed: 1), fusing: fusing)
+        return try Catalogue.standard.model(for: graph, rng: &rng, dropoutRNG: RandomGenerator(seed: 1), fusing: fusing)
     }
 
     /// The first block is one layer for positions 0 to 2; state_dict names, shapes and initial
@@ -76,7 +77,7 @@ import Testing
         var graph = try #require(compilation.graph, "\(compilation.diagnostics)")
         #expect(graph.bind(["kind": 4]).isEmpty)
         var rng = RandomGenerator(seed: 0)
-        let model = try ModelLowering.model(for: graph, rng: &rng, dropoutRNG: RandomGenerator(seed: 1))
+        let model = try Catalogue.standard.model(for: graph, rng: &rng, dropoutRNG: RandomGenerator(seed: 1))
         guard case .layers(_, let sequence) = model.nodes[0].operation else { Issue.record("features has no layers"); return }
         #expect(sequence.entries.map(\.positions) == [0..<2, 2..<3, 3..<4, 4..<5])
         #expect((sequence.entries[0].layer as? ConvPoolBlock)?.activation == MonotoneActivation.none)

@@ -1,3 +1,4 @@
+import Catalogue
 import Diagnostics
 import Foundation
 import GraphIR
@@ -41,11 +42,11 @@ import Testing
 
     @Test func everyKindAndKeyIsDocumented() {
         let markdown = LanguageReference.markdown()
-        for kind in Registry.kinds {
+        for kind in Vocabulary.standard.kinds {
             #expect(markdown.contains("### `\(kind.name)`"), "\(kind.name)")
             for p in kind.parameters { #expect(!p.doc.isEmpty, "\(kind.name).\(p.name)") }
         }
-        for record in Registry.records {
+        for record in Vocabulary.standard.records {
             for key in record.keys { #expect(markdown.contains("| `\(key.name)` |"), "\(record.name).\(key.name)") }
         }
     }
@@ -65,8 +66,8 @@ import Testing
     /// Every default in the registry has the key's type, and every bounded default is in range,
     /// so the registry cannot document a default the validator would refuse.
     @Test func defaultsFitTheirKeys() {
-        let allKeys = Registry.kinds.flatMap { k in k.parameters.map { ("\(k.name).\($0.name)", $0) } }
-            + Registry.records.flatMap { r in r.keys.map { ("\(r.name).\($0.name)", $0) } }
+        let allKeys = Vocabulary.standard.kinds.flatMap { k in k.parameters.map { ("\(k.name).\($0.name)", $0) } }
+            + Vocabulary.standard.records.flatMap { r in r.keys.map { ("\(r.name).\($0.name)", $0) } }
         for (name, key) in allKeys {
             guard let value = key.defaultValue else { continue }
             switch (key.type, value) {

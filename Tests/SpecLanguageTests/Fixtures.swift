@@ -17,3 +17,14 @@ enum Fixtures {
     /// Set SPECRUN_UPDATE_SNAPSHOTS=1 to rewrite expected outputs instead of comparing (then review the diff).
     static var updating: Bool { ProcessInfo.processInfo.environment["SPECRUN_UPDATE_SNAPSHOTS"] != nil }
 }
+
+import SpecLanguage
+
+extension SpecComponent {
+    /// The member and every option with its resolved value, keys sorted, for comparing in tests:
+    /// `adam {amsgrad: false, betas: [0.9, 0.999], ...}`.
+    var flow: String {
+        let options = self.options.values.keys.sorted().map { "\($0): \(self.options.values[$0]!.value.yamlText)" }
+        return options.isEmpty ? name : "\(name) {\(options.joined(separator: ", "))}"
+    }
+}

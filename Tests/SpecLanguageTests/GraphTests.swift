@@ -1,5 +1,6 @@
-import Foundation
+@testable import Catalogue
 import Diagnostics
+import Foundation
 import GraphIR
 import SpecLanguage
 import Testing
@@ -44,10 +45,10 @@ import Testing
     @Test func flattenSoftmaxAndBatchnormFollowPyTorchAxes() throws {
         #expect(try shapes([3, 4, 5], "[{flatten: {start_dim: 2}}, batchnorm, {softmax: {dim: -1}}, flatten]")
                 == ["(N, 3, 20)", "(N, 3, 20)", "(N, 3, 20)", "(N, 60)"])
-        let layers = try net([3, 4, 5], "[{flatten: {start_dim: 2}}, batchnorm, batchnorm, {log_softmax: {dim: -1}}]").map(\.layer)
-        #expect(layers[0] == .flatten(startDim: 2, endDim: 3))
-        #expect(layers[1] == .batchNorm(.init(numFeatures: 3, spatial: false, eps: 1e-5, momentum: 0.1, affine: true)))
-        #expect(layers[3] == .logSoftmax(dim: 2))
+        let layers = try net([3, 4, 5], "[{flatten: {start_dim: 2}}, batchnorm, batchnorm, {log_softmax: {dim: -1}}]")
+        #expect(layers[0].attributes(as: FlattenLayer.Attributes.self) == .init(startDim: 2, endDim: 3))
+        #expect(layers[1].attributes(as: BatchNormLayer.Attributes.self) == .init(numFeatures: 3, spatial: false, eps: 1e-5, momentum: 0.1, affine: true))
+        #expect(layers[3].attributes(as: SoftmaxLayer.Attributes.self) == .init(name: "log_softmax", dim: 2))
     }
 
     @Test func countsParametersAndFLOPs() throws {

@@ -1,3 +1,4 @@
+import Catalogue
 import Diagnostics
 import GraphIR
 import SpecLanguage
@@ -70,27 +71,25 @@ import YAMLReader
             optimizer: \(optimizer)
             \(extra)
             """
-        let result = SpecLoader.load(text: text, path: "t.yaml")
+        let result = SpecLoader.load(text: text, path: "t.yaml", vocabulary: .standard)
         #expect(result.diagnostics.isEmpty, "\(result.diagnostics.map { DiagnosticRenderer.human($0, in: result.file) })")
         return try #require(result.spec)
     }
 
     @Test func optimizersTakePyTorchDefaults() throws {
-        #expect(try Self.spec(optimizer: "sgd").optimizer
-                == .sgd(.init(lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false)))
-        #expect(try Self.spec(optimizer: "adam").optimizer
-                == .adam(.init(lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false,
-                               decoupledWeightDecay: false)))
-        #expect(try Self.spec(optimizer: "adamw").optimizer
-                == .adamw(.init(lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, amsgrad: false, maximize: false,
-                                decoupledWeightDecay: true)))
-        #expect(try Self.spec(optimizer: "rmsprop").optimizer
-                == .rmsprop(.init(lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false)))
-        #expect(try Self.spec(optimizer: "adagrad").optimizer
-                == .adagrad(.init(lr: 0.01, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false)))
-        #expect(try Self.spec(optimizer: "{sgd: {lr: .5, momentum: 0.9, nesterov: true, weight_decay: 5e-4}}").optimizer
-                == .sgd(.init(lr: 0.5, momentum: 0.9, dampening: 0, weightDecay: 5e-4, nesterov: true, maximize: false)))
-        #expect(try Self.spec(optimizer: "{adam: {betas: [0.8, 0.99]}}").optimizer.lr == 1e-3)
+        #expect(try Self.spec(optimizer: "sgd").optimizer.flow
+                == "sgd {dampening: 0, lr: 0.001, maximize: false, momentum: 0, nesterov: false, weight_decay: 0}")
+        #expect(try Self.spec(optimizer: "adam").optimizer.flow
+                == "adam {amsgrad: false, betas: [0.9, 0.999], decoupled_weight_decay: false, eps: 1e-08, lr: 0.001, maximize: false, weight_decay: 0}")
+        #expect(try Self.spec(optimizer: "adamw").optimizer.flow
+                == "adamw {amsgrad: false, betas: [0.9, 0.999], eps: 1e-08, lr: 0.001, maximize: false, weight_decay: 0.01}")
+        #expect(try Self.spec(optimizer: "rmsprop").optimizer.flow
+                == "rmsprop {alpha: 0.99, centered: false, eps: 1e-08, lr: 0.01, maximize: false, momentum: 0, weight_decay: 0}")
+        #expect(try Self.spec(optimizer: "adagrad").optimizer.flow
+                == "adagrad {eps: 1e-10, initial_accumulator_value: 0, lr: 0.01, lr_decay: 0, maximize: false, weight_decay: 0}")
+        #expect(try Self.spec(optimizer: "{sgd: {lr: .5, momentum: 0.9, nesterov: true, weight_decay: 5e-4}}").optimizer.flow
+                == "sgd {dampening: 0, lr: 0.5, maximize: false, momentum: 0.9, nesterov: true, weight_decay: 0.0005}")
+        #expect(try Self.spec(optimizer: "{adam: {betas: [0.8, 0.99]}}").optimizer.options.double("lr") == 1e-3)
     }
 
     @Test func trainingAndDataDefaults() throws {
@@ -104,11 +103,10 @@ import YAMLReader
         #expect(spec.schedule == nil)
         #expect(spec.data.batchSize == 32)
         #expect(spec.data.shuffle)
-        #expect(spec.data.preprocessing == PreprocessingSpec(missing: .error, normalize: .none))
+        #expect(spec.data.preprocessing.missing == "error" && spec.data.preprocessing.normalize == "none")
         #expect(spec.data.split.test == 0 && spec.data.split.validation == 0 && spec.data.split.stratify == nil)
         #expect(spec.model.outputs[0].weight == 1)
-        guard case .csv(let csv) = spec.data.source else { Issue.record("not CSV"); return }
-        #expect(csv.delimiter == ",")
+        #expect(spec.data.source.flow == "csv {delimiter: ,, path: t.csv}")
     }
 
     @Test func schedulesClippingAndEarlyStopping() throws {
@@ -119,11 +117,12 @@ import YAMLReader
               clip_grad_norm: 1.0
               early_stopping: {metric: y.loss, patience: 3}
             """)
-        #expect(spec.schedule == .cosine(tMax: 30, etaMin: 0))
+        let cosine = try #require(spec.schedule)
+        #expect(Catalogue.standard.schedule(cosine.name).schedule(cosine.options, epochs: spec.train.epochs) == .cosine(tMax: 30, etaMin: 0))
         #expect(spec.train.clipGradNorm == 1.0)
         #expect(spec.train.earlyStopping?.mode == .min)
         #expect(spec.train.earlyStopping?.patience == 3)
-        #expect(try Self.spec(extra: "schedule: {step: {step_size: 10}}").schedule == .step(stepSize: 10, gamma: 0.1))
+        #expect(try Self.spec(extra: "schedule: {step: {step_size: 10}}").schedule?.flow == "step {gamma: 0.1, step_size: 10}")
     }
 
     @Test func splitSeedDefaultsToTheSpecSeed() throws {
@@ -153,14 +152,15 @@ import YAMLReader
             """, path: "t.yaml")
         #expect(result.diagnostics.isEmpty)
         let layers = try #require(result.graph).nodes[0].layers
-        #expect(layers[0].initializer == .xavierNormal(gain: 2))
-        #expect(layers[0].biasInitializer == .constant(0.1))
-        #expect(layers[1].layer == .leakyReLU(negativeSlope: 0.2))
-        #expect(layers[2].layer == .dropout(p: 0.25))
-        #expect(layers[3].layer == .linear(.init(inFeatures: 4, outFeatures: .classes("y"), bias: false)))
-        #expect(layers[3].initializer == .normal(mean: 0, std: 0.02))
+        #expect(layers[0].initializer?.flow == "xavier_normal {gain: 2}")
+        #expect(layers[0].biasInitializer?.flow == "constant {val: 0.1}")
+        #expect(layers[1].signature == "leaky_relu(0.2)")
+        #expect(layers[2].signature == "dropout(0.25)")
+        #expect(layers[3].signature == "linear(4 -> classes(y), no bias)")
+        #expect(layers[3].initializer?.flow == "normal {mean: 0, std: 0.02}")
         let output = try #require(result.graph?.outputs.first)
-        #expect(output.loss == .crossEntropy(labelSmoothing: 0.1, classWeights: nil))
-        #expect(output.metrics.map { "\($0.name) \($0.average?.rawValue ?? "-")" } == ["accuracy -", "f1 macro", "precision macro"])
+        #expect(output.loss.flow == "cross_entropy {label_smoothing: 0.1}")
+        let summary = SummaryReport.render(try #require(result.graph), spec: try #require(result.spec), path: "t.yaml")
+        #expect(summary.contains("metrics: accuracy, f1 (macro), precision (macro)"))
     }
 }

@@ -1,3 +1,4 @@
+import Catalogue
 import Diagnostics
 import Foundation
 import SpecLanguage
@@ -59,7 +60,19 @@ import YAMLReader
 
     static let python = "/tmp/torchenv/bin/python"
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: python), "needs \(python) with jsonschema"))
+    /// Whether that Python can import jsonschema (an environment may have torch without it).
+    static let hasJSONSchema: Bool = {
+        guard FileManager.default.isExecutableFile(atPath: python) else { return false }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", "import jsonschema"]
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
+    @Test(.enabled(if: hasJSONSchema, "needs \(python) with jsonschema"))
     func pythonJSONSchemaAgrees() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("specrun-schema-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

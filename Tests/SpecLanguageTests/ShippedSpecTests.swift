@@ -1,3 +1,4 @@
+@testable import Catalogue
 import Diagnostics
 import Foundation
 import GraphIR
@@ -35,8 +36,8 @@ import Testing
     /// The layers of each node as (index, signature, output shape), after binding class counts.
     static func layers(_ graph: Graph) -> [String] {
         graph.nodes.flatMap { node in
-            node.layers.map { "\(node.name).\($0.index) \($0.layer.signature) \($0.outputShape)" }
-                + (node.layers.isEmpty ? ["\(node.name) \(node.operation) \(node.outputShape)"] : [])
+            node.layers.map { "\(node.name).\($0.index) \($0.signature) \($0.outputShape)" }
+                + (node.layers.isEmpty ? ["\(node.name) \(node.operation.summary) \(node.outputShape)"] : [])
         }
     }
 
@@ -48,16 +49,15 @@ import Testing
         ])
         #expect(graph.parameterCount == 305)
         #expect(graph.nodes[0].layers.allSatisfy { $0.initializer == nil && $0.biasInitializer == nil })
-        #expect(spec.optimizer == .adam(.init(lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, amsgrad: false,
-                                              maximize: false, decoupledWeightDecay: false)))
+        #expect(spec.optimizer.flow
+                == "adam {amsgrad: false, betas: [0.9, 0.999], decoupled_weight_decay: false, eps: 1e-08, lr: 0.001, maximize: false, weight_decay: 0}")
         #expect(spec.data.batchSize == 2)
         #expect(spec.data.shuffle)
-        #expect(graph.outputs.map(\.loss) == [.bce])
-        #expect(graph.outputs[0].target.kind == .column("Potability"))
-        guard case .csv(let csv) = spec.data.source else { Issue.record("not a CSV source"); return }
-        #expect(csv.path == "water/water_normalized.csv")
-        #expect(spec.data.fields[0].kind == .features(.columns(["ph", "Hardness", "Solids", "Chloramines", "Sulfate", "Conductivity",
-                                                                 "Organic_carbon", "Trihalomethanes", "Turbidity"])))
+        #expect(graph.outputs.map(\.loss.flow) == ["bce"])
+        #expect(graph.outputs[0].target.kind.flow == "column {from: Potability}")
+        #expect(spec.data.source.flow == "csv {delimiter: ,, path: water/water_normalized.csv}")
+        #expect(spec.data.fields[0].kind.flow
+                == "features {columns: [ph, Hardness, Solids, Chloramines, Sulfate, Conductivity, Organic_carbon, Trihalomethanes, Turbidity]}")
     }
 
     @Test func waterBNIsTheSeedModel() throws {
@@ -69,21 +69,21 @@ import Testing
         ])
         #expect(graph.parameterCount == 353)
         let layers = graph.nodes[0].layers
-        #expect(layers[0].initializer == .kaimingUniform(a: 0, mode: .fanIn, nonlinearity: "leaky_relu"))
-        #expect(layers[3].initializer == .kaimingUniform(a: 0, mode: .fanIn, nonlinearity: "leaky_relu"))
-        #expect(layers[6].initializer == .kaimingUniform(a: 0, mode: .fanIn, nonlinearity: "sigmoid"))
+        #expect(layers[0].initializer?.flow == "kaiming_uniform {a: 0, mode: fan_in, nonlinearity: leaky_relu}")
+        #expect(layers[3].initializer?.flow == "kaiming_uniform {a: 0, mode: fan_in, nonlinearity: leaky_relu}")
+        #expect(layers[6].initializer?.flow == "kaiming_uniform {a: 0, mode: fan_in, nonlinearity: sigmoid}")
         #expect(layers.allSatisfy { $0.biasInitializer == nil })
-        #expect(layers[1].layer == .batchNorm(.init(numFeatures: 16, spatial: false, eps: 1e-5, momentum: 0.1, affine: true)))
+        #expect(layers[1].attributes(as: BatchNormLayer.Attributes.self)
+                == .init(numFeatures: 16, spatial: false, eps: 1e-5, momentum: 0.1, affine: true))
         #expect(spec.data.batchSize == 16)
-        #expect(spec.optimizer.lr == 1e-3)
+        #expect(spec.optimizer.options.double("lr") == 1e-3)
     }
 
     @Test func waterRawDeclaresItsPreprocessing() throws {
         let (spec, graph) = try Self.compile("water_raw.yaml")
-        #expect(spec.data.preprocessing == PreprocessingSpec(missing: .drop, normalize: .minmax))
-        #expect(spec.data.field(named: "features")?.kind == .features(.allExcept([])))
-        guard case .csv(let csv) = spec.data.source else { Issue.record("not a CSV source"); return }
-        #expect(csv.path == "water/water_potability.csv")
+        #expect(spec.data.preprocessing.missing == "drop" && spec.data.preprocessing.normalize == "minmax")
+        #expect(spec.data.field(named: "features")?.kind.flow == "features")
+        #expect(spec.data.source.flow == "csv {delimiter: ,, path: water/water_potability.csv}")
         #expect(graph.parameterCount == 353)
     }
 
@@ -96,20 +96,18 @@ import Testing
             "image_layer.0 conv2d(1 -> 16, kernel 3, padding 1) (N, 16, 64, 64)", "image_layer.1 maxpool2d(kernel 2) (N, 16, 32, 32)",
             "image_layer.2 elu (N, 16, 32, 32)", "image_layer.3 flatten (N, 16384)", "image_layer.4 linear(16384 -> 128) (N, 128)",
             "alphabet_layer.0 linear(8 -> 8) (N, 8)", "alphabet_layer.1 elu (N, 8)",
-            "joined concat(from: [\"image_layer\", \"alphabet_layer\"], dim: 1) (N, 136)",
+            "joined concat(image_layer, alphabet_layer; dim 1) (N, 136)",
             "classifier.0 linear(136 -> 242) (N, 242)",
         ])
         #expect(graph.parameterCount == 2_130_666)
         #expect(graph.inputs.map(\.name) == ["image", "alphabet_onehot"])
         #expect(graph.inputs.map(\.shape) == [TensorShape([1, 64, 64]), TensorShape([8])])
-        #expect(spec.data.field(named: "alphabet_onehot")?.kind == .onehot(label: "alphabet"))
-        #expect(spec.data.field(named: "image")?.kind == .image(ImageFieldSpec(channels: 1, height: 64, width: 64, mean: nil, std: nil)))
-        #expect(graph.outputs.map(\.loss) == [.crossEntropy(labelSmoothing: 0, classWeights: nil)])
+        #expect(spec.data.field(named: "alphabet_onehot")?.kind.flow == "onehot {label: alphabet}")
+        #expect(spec.data.field(named: "image")?.kind.flow == "image {channels: 1, size: [64, 64]}")
+        #expect(graph.outputs.map(\.loss.flow) == ["cross_entropy {label_smoothing: 0}"])
         #expect(spec.data.batchSize == 32)
-        guard case .adam = spec.optimizer else { Issue.record("not Adam"); return }
-        guard case .imageFolder(let folder) = spec.data.source else { Issue.record("not an image folder"); return }
-        #expect(folder.root == "omniglot/images_background")
-        #expect(folder.levels == ["alphabet", "character"])
+        #expect(spec.optimizer.name == "adam")
+        #expect(spec.data.source.flow == "image_folder {extensions: [png], levels: [alphabet, character], root: omniglot/images_background}")
     }
 
     @Test func omniglotTwoOutputIsTheSeedModel() throws {
@@ -120,7 +118,7 @@ import Testing
         #expect(graph.parameterCount == 2_129_690)
         #expect(graph.outputs.map { "\($0.name) \($0.loss.name) \($0.weight) \($0.target.name)" }
                 == ["alphabet cross_entropy 1.0 alphabet", "character cross_entropy 1.0 character"])
-        #expect(spec.optimizer == .sgd(.init(lr: 0.01, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false)))
+        #expect(spec.optimizer.flow == "sgd {dampening: 0, lr: 0.01, maximize: false, momentum: 0, nesterov: false, weight_decay: 0}")
         #expect(spec.data.batchSize == 32)
     }
 }

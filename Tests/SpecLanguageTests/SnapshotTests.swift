@@ -1,3 +1,4 @@
+import Catalogue
 import Diagnostics
 import Foundation
 import GraphIR

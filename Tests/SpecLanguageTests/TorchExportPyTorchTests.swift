@@ -1,3 +1,4 @@
+@testable import Catalogue
 import Foundation
 import GraphIR
 import SpecLanguage
@@ -75,14 +76,13 @@ import Testing
         for node in graph.nodes {
             for layer in node.layers {
                 let prefix = "\(node.name).\(layer.index)."
-                switch layer.layer {
-                case .linear(let l):
+                if let l = layer.attributes(as: LinearLayer.Attributes.self) {
                     state[prefix + "weight"] = [try value(l.outFeatures), try value(l.inFeatures)]
                     if l.bias { state[prefix + "bias"] = [try value(l.outFeatures)] }
-                case .conv2d(let c):
-                    state[prefix + "weight"] = [try value(c.outChannels), try value(c.inChannels), c.kernel.height, c.kernel.width]
+                } else if let c = layer.attributes(as: Conv2dLayer.Attributes.self) {
+                    state[prefix + "weight"] = [try value(c.outChannels), try value(c.inChannels), c.window.kernelH, c.window.kernelW]
                     if c.bias { state[prefix + "bias"] = [try value(c.outChannels)] }
-                case .batchNorm(let b):
+                } else if let b = layer.attributes(as: BatchNormLayer.Attributes.self) {
                     let features = try value(b.numFeatures)
                     if b.affine {
                         state[prefix + "weight"] = [features]
@@ -91,8 +91,6 @@ import Testing
                     state[prefix + "running_mean"] = [features]
                     state[prefix + "running_var"] = [features]
                     state[prefix + "num_batches_tracked"] = []
-                default:
-                    break
                 }
             }
         }

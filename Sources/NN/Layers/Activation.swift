@@ -1,35 +1,18 @@
 import Autograd
 
-/// A parameter-free elementwise or per-row function as a layer (`nn.ReLU`, `nn.ELU`, ...).
+/// A parameter-free function as a layer (`nn.ReLU`, `nn.Softmax`, ...): the op, forward and
+/// backward, is the tensor method the closure calls.
 public final class ActivationLayer: Layer {
-    public enum Function: Equatable, Sendable {
-        case relu
-        case leakyReLU(negativeSlope: Float)
-        case elu(alpha: Float)
-        case sigmoid
-        case tanh
-        /// Over `axis` of the tensor, batch axis included (PyTorch's `dim`).
-        case softmax(axis: Int)
-        case logSoftmax(axis: Int)
-        case identity
+    /// The function's name, for descriptions: `relu`.
+    public let name: String
+    private let apply: @Sendable (Tensor) -> Tensor
+
+    public init(_ name: String, _ apply: @escaping @Sendable (Tensor) -> Tensor) {
+        self.name = name
+        self.apply = apply
     }
 
-    public let function: Function
-
-    public init(_ function: Function) { self.function = function }
-
-    public func callAsFunction(_ x: Tensor, _ context: inout ForwardContext) -> Tensor {
-        switch function {
-        case .relu: x.relu()
-        case .leakyReLU(let slope): x.leakyRelu(negativeSlope: slope)
-        case .elu(let alpha): x.elu(alpha: alpha)
-        case .sigmoid: x.sigmoid()
-        case .tanh: x.tanh()
-        case .softmax(let axis): x.softmax(axis: axis)
-        case .logSoftmax(let axis): x.logSoftmax(axis: axis)
-        case .identity: x
-        }
-    }
+    public func callAsFunction(_ x: Tensor, _ context: inout ForwardContext) -> Tensor { apply(x) }
 }
 
 /// `nn.Flatten`: merges axes `start...end` (batch axis 0 kept by the default start of 1); a view.

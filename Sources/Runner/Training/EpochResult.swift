@@ -1,4 +1,5 @@
 import Autograd
+import Catalogue
 import Foundation
 import NN
 
@@ -71,13 +72,13 @@ public struct EpochResult: Sendable {
 struct EpochAccumulator {
     let objective: Objective
     private var lossSums: [Double]
-    private var metrics: [ClassificationMetrics?]
+    private var statistics: [HeadStatistics]
     private(set) var samples = 0
 
     init(_ objective: Objective) {
         self.objective = objective
         lossSums = Array(repeating: 0, count: objective.heads.count)
-        metrics = objective.heads.map { $0.task.map(ClassificationMetrics.init) }
+        statistics = objective.heads.map { $0.statistics() }
     }
 
     /// Adds one batch: each head's mean loss over the batch, its predictions and targets.
@@ -85,11 +86,7 @@ struct EpochAccumulator {
         samples += batchSize
         for i in lossSums.indices {
             lossSums[i] += Double(losses[i]) * Double(batchSize)
-            guard metrics[i] != nil else { continue }
-            switch targets[i] {
-            case .classes(let t): metrics[i]!.update(scores: predictions[i], targets: t)
-            case .values(let t): metrics[i]!.update(scores: predictions[i], targets: t)
-            }
+            if !objective.heads[i].metrics.isEmpty { statistics[i].add(predictions[i], targets[i]) }
         }
     }
 
@@ -101,7 +98,7 @@ struct EpochAccumulator {
             let loss = lossSums[i] / n
             total += Double(head.weight) * loss
             heads.append(.init(name: head.name, loss: loss,
-                               metrics: head.metrics.map { (name: $0.name, value: metrics[i]?.value($0.metric, macro: $0.macro) ?? .nan) }))
+                               metrics: head.metrics.map { (name: $0.name, value: $0.value(statistics[i], target: head.target)) }))
         }
         return EpochResult(epoch: epoch, split: split, loss: total, heads: heads, samples: samples, seconds: seconds,
                            learningRate: learningRate)

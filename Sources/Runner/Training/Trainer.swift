@@ -106,25 +106,20 @@ final class Trainer {
         var accumulator = EpochAccumulator(objective)
         let started = MonotonicClock.seconds()
         var batchNumber = 0
+        let step = TrainingStep(model: model, objective: objective, optimizer: optimizer, clipGradNorm: settings.clipGradNorm)
         while let batch = try Evaluation.next(stream, data) {
             if firstBatchAt == nil { firstBatchAt = MonotonicClock.seconds() }
             batchNumber += 1
             if batch.count == 1 && settings.skipSingleSampleBatch { continue }
-            let outputs = model(data.inputs(batch, names: model.inputNames))
             let targets = data.targets(batch, for: objective)
-            let lossTensors = objective.losses(outputs, targets)
-            let losses = lossTensors.map(\.scalar)
-            if let bad = losses.firstIndex(where: { !$0.isFinite }) {
-                throw divergence(head: objective.heads[bad].name, value: losses[bad], epoch: epoch, batch: batchNumber, of: stream.batchCount)
+            let result = step(data.inputs(batch, names: model.inputNames), targets)
+            if let bad = result.nonFinite {
+                throw divergence(head: objective.heads[bad].name, value: result.losses[bad], epoch: epoch, batch: batchNumber, of: stream.batchCount)
             }
-            let total = objective.total(lossTensors)
-            optimizer.zeroGrad()
-            total.backward()
-            if let maxNorm = settings.clipGradNorm { _ = clipGradientNorm(optimizer.parameters, maxNorm: maxNorm) }
-            optimizer.step()
-            accumulator.add(batchSize: batch.count, losses: losses, predictions: objective.heads.map { outputs[$0.name]! }, targets: targets)
+            accumulator.add(batchSize: batch.count, losses: result.losses, predictions: objective.heads.map { result.outputs[$0.name]! },
+                            targets: targets)
             reporter.batchFinished(epoch: epoch, epochs: settings.epochs, batch: batchNumber, batches: stream.batchCount,
-                                   loss: Double(total.scalar))
+                                   loss: Double(result.total))
             if Interrupt.isRequested { throw interrupted(epoch: epoch, batch: batchNumber, of: stream.batchCount) }
         }
         return accumulator.result(epoch: epoch, split: "train", seconds: MonotonicClock.seconds() - started, learningRate: learningRate)

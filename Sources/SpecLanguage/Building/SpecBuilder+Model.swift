@@ -15,7 +15,6 @@ extension SpecBuilder {
             let shape = dims.compactMap { if case .size(let s) = $0.value { s } else { nil } }
             inputs.append(InputSpec(name: entry.name, shape: shape, nameRange: entry.nameRange,
                                     shapeRange: entry.argument.range ?? entry.nameRange, dimensionRanges: dims.compactMap(\.range)))
-            checkInputField(entry, data: data)
         }
 
         var nodes: [NodeSpec] = []
@@ -50,15 +49,6 @@ extension SpecBuilder {
         return ModelSpec(inputs: inputs, nodes: nodes, outputs: outputs)
     }
 
-    /// An input is fed by the field of the same name.
-    private mutating func checkInputField(_ entry: NamedValue, data: DataSpec) {
-        guard !incomplete.data, !incomplete.fields.contains(entry.name), data.field(named: entry.name) == nil else { return }
-        let candidates = data.fields.filter { !$0.kind.isClassIndex }.map(\.name)
-        var notes = [Note("an input is fed by the field of the same name in `data.fields`")]
-        if let match = Suggestion.closest(to: entry.name, among: candidates) { notes.append(Note("did you mean '\(match)'?")) }
-        error(.inputWithoutField, "the input '\(entry.name)' has no field in `data.fields`", at: entry.nameRange, notes: notes)
-    }
-
     /// Layer options that never change a shape: a wrong value of one is reported and read as its
     /// default, and the layer still takes part in shape inference.
     static let shapeNeutralKeys: Set<String> = ["p", "eps", "momentum", "negative_slope", "alpha", "bias", "init", "bias_init"]
@@ -87,22 +77,15 @@ extension SpecBuilder {
             let from = items.compactMap { item -> Reference? in
                 if case .string(let s) = item.value { Reference(name: s, range: item.range ?? c.range) } else { nil }
             }
-            let kind: NodeSpec.Kind = c.name == "add" ? .add(from: from) : .concat(from: from, dim: c.options.int("dim") ?? 1)
-            return NodeSpec(name: entry.name, kind: kind, nameRange: entry.nameRange, range: range)
+            return NodeSpec(name: entry.name, kind: .merge(c, from: from), nameRange: entry.nameRange, range: range)
         default:
             return nil
         }
     }
 
-    private mutating func buildLayer(_ c: SpecComponent) -> LayerSpec {
-        if let bias = c.options.component("bias_init"), ["kaiming_uniform", "kaiming_normal", "xavier_uniform", "xavier_normal"].contains(bias.name) {
-            error(.conflictingOptions, "`bias_init: \(bias.name)` scales by fan-in and fan-out, which a bias (one value per output) "
-                + "does not have; PyTorch refuses it too. Use uniform, normal, constant, zeros or ones", at: bias.nameRange)
-        }
-        return LayerSpec(kind: c.name, options: c.options,
-                  initializer: c.options.component("init").map { buildInitializer($0) },
-                  biasInitializer: c.options.component("bias_init").map { buildInitializer($0) },
-                  kindRange: c.nameRange, range: c.range)
+    private func buildLayer(_ c: SpecComponent) -> LayerSpec {
+        LayerSpec(kind: c.name, options: c.options, initializer: c.options.component("init"),
+                  biasInitializer: c.options.component("bias_init"), kindRange: c.nameRange, range: c.range)
     }
 
     private mutating func buildOutput(_ entry: NamedValue, _ r: SpecOptions, data: DataSpec, nodeNames: [String], inputNames: [String]) -> OutputSpec? {
@@ -116,54 +99,17 @@ extension SpecBuilder {
             error(.undefinedReference, "output '\(entry.name)' targets '\(target)', which is no field", at: r.range(of: "target"),
                   notes: [Suggestion.note(for: target, among: data.fields.map(\.name))].compactMap { $0 })
         }
-        let loss = buildLoss(lossComponent)
-        var metrics: [MetricSpec] = []
+        var metrics: [SpecComponent] = []
         for item in r.list("metrics") ?? [] {
             guard case .component(let c) = item.value else { continue }
-            if let m = buildMetric(c, loss: loss, output: entry.name) { metrics.append(m) }
-        }
-        for (i, m) in metrics.enumerated() where metrics[..<i].contains(where: { $0.name == m.name }) {
-            error(.conflictingOptions, "output '\(entry.name)' lists the metric '\(m.name)' twice", at: m.range)
+            if metrics.contains(where: { $0.name == c.name }) {
+                error(.conflictingOptions, "output '\(entry.name)' lists the metric '\(c.name)' twice", at: c.range)
+            }
+            metrics.append(c)
         }
         return OutputSpec(name: entry.name, from: Reference(name: from, range: r.range(of: "from")),
-                          target: Reference(name: target, range: r.range(of: "target")), loss: loss, lossRange: lossComponent.range,
+                          target: Reference(name: target, range: r.range(of: "target")), loss: lossComponent, lossRange: lossComponent.range,
                           weight: r.number("weight"), weightRange: r["weight"]?.range, metrics: metrics,
                           nameRange: entry.nameRange, range: r.range)
-    }
-
-    private func buildLoss(_ c: SpecComponent) -> LossSpec {
-        let a = c.options
-        switch c.name {
-        case "cross_entropy": return .crossEntropy(labelSmoothing: a.number("label_smoothing"), classWeights: a.doubles("class_weights"))
-        case "nll": return .nll(classWeights: a.doubles("class_weights"))
-        case "bce": return .bce
-        case "bce_with_logits": return .bceWithLogits(posWeight: a.double("pos_weight"))
-        case "mse": return .mse
-        default: return .l1
-        }
-    }
-
-    /// The metric resolved for its output's loss; options that contradict the output are reported.
-    private mutating func buildMetric(_ c: SpecComponent, loss: LossSpec, output: String) -> MetricSpec? {
-        guard let kind = MetricSpec.Kind(rawValue: c.name) else { return nil }
-        let a = c.options
-        if !loss.isBinary && !loss.wantsClassIndex {
-            error(.metricMismatch, "output '\(output)' is a regression (\(loss.name)); \(kind.rawValue) needs a "
-                + "classification output", at: c.nameRange)
-            return nil
-        }
-        if loss.wantsClassIndex && a.isGiven("threshold") {
-            error(.metricMismatch, "output '\(output)' is multi-class (\(loss.name)), classified by argmax; `threshold` applies to one-unit outputs",
-                  at: a.range(of: "threshold"))
-        }
-        var average: MetricSpec.Average? = nil
-        if kind != .accuracy {
-            average = a.string("average").flatMap(MetricSpec.Average.init) ?? (loss.isBinary ? .binary : .macro)
-            if loss.wantsClassIndex && average == .binary {
-                error(.metricMismatch, "output '\(output)' is multi-class (\(loss.name)); `average: binary` needs a one-unit output",
-                      at: a.range(of: "average"), notes: [Note("use `average: macro`")])
-            }
-        }
-        return MetricSpec(kind: kind, average: average, threshold: a.number("threshold"), range: c.range)
     }
 }

@@ -33,7 +33,7 @@ extension SpecBuilder {
         let parts = metric.split(separator: ".", maxSplits: 1).map(String.init)
         if parts.count == 2, incomplete.outputs.contains(parts[0]) { return }
         var notes = [Suggestion.note(for: metric, among: known)].compactMap { $0 }
-        if parts.count == 2, let output = outputs.first(where: { $0.name == parts[0] }), MetricSpec.Kind(rawValue: parts[1]) != nil {
+        if parts.count == 2, let output = outputs.first(where: { $0.name == parts[0] }), decoder.vocabulary.kind(parts[1], in: .metric) != nil {
             notes = [Note("add `\(parts[1])` to the metrics of output '\(output.name)'", at: output.nameRange)]
         }
         error(.undefinedReference, "`train.early_stopping.metric` is '\(metric)', which no output reports", at: range, notes: notes)

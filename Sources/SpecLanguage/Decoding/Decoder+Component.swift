@@ -4,7 +4,7 @@ import YAMLReader
 extension Decoder {
     /// A family member written as a bare name (`elu`) or a one-key mapping (`{conv2d: {out: 16}}`).
     mutating func decodeComponent(_ node: YAMLNode, family: Family, path: String) -> SpecComponent? {
-        let members = Registry.kinds(of: family)
+        let members = vocabulary.kinds(of: family)
         let name: String, nameRange: SourceRange, options: YAMLNode?
         if let s = node.scalar, PlainScalar(s) != .null {
             (name, nameRange, options) = (s.value, node.range, nil)
@@ -12,7 +12,7 @@ extension Decoder {
             (name, nameRange, options) = (pairs[0].key, pairs[0].keyRange, pairs[0].value)
         } else if let pairs = node.mapping, !pairs.isEmpty {
             var notes: [Note] = []
-            if let kind = pairs.lazy.compactMap({ Registry.kind($0.key, in: family) }).first {
+            if let kind = pairs.compactMap({ [vocabulary] in vocabulary.kind($0.key, in: family) }).first {
                 let others = pairs.map(\.key).filter { $0 != kind.name }
                 notes.append(Note("options go inside the name's mapping: {\(kind.name): {\(others.map { "\($0): ..." }.joined(separator: ", "))}}"))
             }
@@ -25,9 +25,9 @@ extension Decoder {
                   at: node.range)
             return nil
         }
-        guard let kind = Registry.kind(name, in: family) else {
+        guard let kind = vocabulary.kind(name, in: family) else {
             var notes = [Suggestion.note(for: name, among: members.map(\.name))].compactMap { $0 }
-            if let other = Family.allCases.first(where: { $0 != family && Registry.kind(name, in: $0) != nil }) {
+            if let other = Family.allCases.first(where: { $0 != family && vocabulary.kind(name, in: $0) != nil }) {
                 notes = [Note("'\(name)' is \(other.withArticle), not \(family.withArticle)")] + notes
             }
             error(.unknownName, "unknown \(family.noun) '\(name)' in `\(path)`", at: nameRange, notes: notes)

@@ -117,7 +117,7 @@ extension Decoder {
             error(.badSize, "`\(path)` multiplies class counts (\(product)); a size must be linear in the class counts", at: node.range)
             return nil
         }
-        for symbol in size.symbols { classUses.append((symbol, node.range)) }
+        for symbol in size.symbols { classUses.append(ClassUse(field: symbol, range: node.range)) }
         if let c = size.constant {
             return check(Double(c), bounds, path: path, at: node) ? SymbolicSize(c) : nil
         }

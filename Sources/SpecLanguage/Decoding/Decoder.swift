@@ -1,13 +1,16 @@
 import Diagnostics
 import YAMLReader
 
-/// Checks a YAML tree against the registry's types and turns it into `SpecValue`s, collecting a
+/// Checks a YAML tree against the vocabulary's types and turns it into `SpecValue`s, collecting a
 /// diagnostic for every problem and carrying on: a key whose value is wrong is left out (and its
 /// mapping marked `hasErrors`), so later checks can still run on the rest.
 struct Decoder {
+    let vocabulary: Vocabulary
     var diagnostics: [Diagnostic] = []
     /// Every `classes(x)` written in a size, for the reference check once the fields are known.
-    var classUses: [(field: String, range: SourceRange)] = []
+    var classUses: [ClassUse] = []
+
+    init(vocabulary: Vocabulary) { self.vocabulary = vocabulary }
 
     mutating func error(_ code: DiagnosticCode, _ message: String, at range: SourceRange?, notes: [Note] = []) {
         diagnostics.append(Diagnostic(code, message, at: range, notes: notes.compactMap { $0 }))
@@ -60,7 +63,7 @@ struct Decoder {
         case .component(let family):
             return decodeComponent(node, family: family, path: path).map(SpecValue.component)
         case .record(let name):
-            return decodeRecord(node, Registry.record(name), path: path, owner: node.range).map(SpecValue.record)
+            return decodeRecord(node, vocabulary.record(name), path: path, owner: node.range).map(SpecValue.record)
         case .map(let valueType, let minCount):
             guard let value = decodeMap(node, valueType, path: path) else { return nil }
             if case .map(let entries) = value, entries.count < minCount {
@@ -69,10 +72,10 @@ struct Decoder {
             }
             return value
         case .node:
-            if let pairs = node.mapping, pairs.count == 1, Registry.record("sequence").key(pairs[0].key) == nil {
+            if let pairs = node.mapping, pairs.count == 1, vocabulary.record("sequence").key(pairs[0].key) == nil {
                 return decodeComponent(node, family: .merge, path: path).map(SpecValue.component)
             }
-            return decodeRecord(node, Registry.record("sequence"), path: path, owner: node.range).map(SpecValue.record)
+            return decodeRecord(node, vocabulary.record("sequence"), path: path, owner: node.range).map(SpecValue.record)
         }
     }
 
@@ -116,7 +119,7 @@ struct Decoder {
         return s.unicodeScalars.allSatisfy { $0 == "_" || $0 == "-" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
     }
 
-    /// A record: a mapping whose keys the registry fixes. Nil only when the node is not a mapping;
+    /// A record: a mapping whose keys the vocabulary fixes. Nil only when the node is not a mapping;
     /// otherwise the options, with `hasErrors` set if anything was wrong.
     mutating func decodeRecord(_ node: YAMLNode?, _ record: RecordSpec, path: String, owner: SourceRange) -> SpecOptions? {
         let pairs: [YAMLPair]
@@ -170,8 +173,8 @@ struct Decoder {
                 failed.insert(spec.name)
             case .optional:
                 // An absent section whose keys all have defaults is there with those defaults.
-                if case .record(let name) = spec.type, !Registry.record(name).keys.contains(where: \.isRequired),
-                   let r = decodeRecord(nil, Registry.record(name), path: path.isEmpty ? spec.name : "\(path).\(spec.name)", owner: owner) {
+                if case .record(let name) = spec.type, !vocabulary.record(name).keys.contains(where: \.isRequired),
+                   let r = decodeRecord(nil, vocabulary.record(name), path: path.isEmpty ? spec.name : "\(path).\(spec.name)", owner: owner) {
                     values[spec.name] = LocatedValue(.record(r), at: nil)
                 }
             }

@@ -1,15 +1,20 @@
 import Foundation
 
 /// docs/spec-language.md: the guide's prose (LanguageGuide.swift) around reference tables
-/// generated from the registry, so the document cannot drift from what the validator accepts.
-public enum LanguageReference {
-    /// The text of docs/spec-language.md.
-    public static func markdown() -> String {
+/// generated from the vocabulary (the sections and every member's definition), so the document
+/// cannot drift from what the validator accepts.
+public struct LanguageReference {
+    let vocabulary: Vocabulary
+
+    /// The text of docs/spec-language.md for a vocabulary.
+    public static func markdown(_ vocabulary: Vocabulary) -> String { LanguageReference(vocabulary: vocabulary).markdown() }
+
+    private func markdown() -> String {
         var out = LanguageGuide.introduction
         out += section("Top level", record: "spec", intro: "")
         out += section("`data`", record: "data", intro: "")
         out += family(.source, title: "Data sources", intro: "`data.source` is one of these.")
-        out += family(.field, title: "Fields", intro: LanguageGuide.fields)
+        out += family(.field, title: "Fields", intro: LanguageGuide.fields + "\n\n" + overview(.field, ["field", "value", "shape"]) + "\n" + LanguageGuide.fieldNotes)
         out += section("`data.preprocessing`", record: "preprocessing", intro: "")
         out += section("`data.split`", record: "split", intro: "")
         out += section("`model`", record: "model", intro: LanguageGuide.model)
@@ -24,23 +29,43 @@ public enum LanguageReference {
         out += family(.schedule, title: "Schedules", intro: "`schedule` is one of these; it steps once per epoch.")
         out += section("`train`", record: "train", intro: "")
         out += section("`train.early_stopping`", record: "early_stopping", intro: "")
-        out += LanguageGuide.shapes
+        out += LanguageGuide.shapes + overview(.layer, Self.shapeColumns) + overview(.merge, Self.shapeColumns, header: false) + LanguageGuide.shapeNotes
         out += LanguageGuide.regenerating
         return out
     }
 
-    private static func section(_ title: String, record name: String, intro: String) -> String {
-        let record = Registry.record(name)
-        var out = "\n## \(title)\n\n\(record.doc)\n"
-        if !intro.isEmpty { out += "\n\(intro)\n" }
-        return out + "\n" + table(record.keys)
+    static let shapeColumns = ["layer", "input", "output", "parameters", "FLOPs (forward)"]
+
+    /// A family's overview table from its members' `overview` cells; members with the same cells
+    /// share a row.
+    private func overview(_ family: Family, _ columns: [String], header: Bool = true) -> String {
+        var rows: [(names: [String], cells: [String])] = []
+        for kind in vocabulary.kinds(of: family) where !kind.overview.isEmpty {
+            if let last = rows.last, last.cells == kind.overview {
+                rows[rows.count - 1].names.append(kind.name)
+            } else {
+                rows.append(([kind.name], kind.overview))
+            }
+        }
+        var out = header ? "| " + columns.joined(separator: " | ") + " |\n|" + String(repeating: " --- |", count: columns.count) + "\n" : ""
+        for row in rows {
+            out += "| " + row.names.map { "`\($0)`" }.joined(separator: ", ") + " | " + row.cells.joined(separator: " | ") + " |\n"
+        }
+        return out
     }
 
-    private static func family(_ family: Family, title: String, intro: String) -> String {
+    private func section(_ title: String, record name: String, intro: String) -> String {
+        let record = vocabulary.record(name)
+        var out = "\n## \(title)\n\n\(record.doc)\n"
+        if !intro.isEmpty { out += "\n\(intro)\n" }
+        return out + "\n" + Self.table(record.keys)
+    }
+
+    private func family(_ family: Family, title: String, intro: String) -> String {
         var out = "\n## \(title)\n\n"
         if !intro.isEmpty { out += intro + "\n\n" }
-        let kinds = Registry.kinds(of: family)
-        out += kinds.map { "- [`\($0.name)`](#\($0.name)): \(firstSentence($0.doc))" }.joined(separator: "\n") + "\n"
+        let kinds = vocabulary.kinds(of: family)
+        out += kinds.map { "- [`\($0.name)`](#\($0.name)): \(Self.firstSentence($0.doc))" }.joined(separator: "\n") + "\n"
         for kind in kinds {
             out += "\n### `\(kind.name)`\n\n\(kind.doc)"
             if let pytorch = kind.pytorch { out += " PyTorch: `\(pytorch)`." }
@@ -51,7 +76,7 @@ public enum LanguageReference {
             }
             out += kind.acceptsBareName ? "Written `\(kind.name)` (every option at its default) or `{\(kind.name): {...}}`." : "Written `{\(kind.name): {...}}`."
             if let shorthand = kind.shorthand { out += " `{\(kind.name): x}` is short for `{\(kind.name): {\(shorthand): x}}`." }
-            out += "\n\n" + table(kind.parameters)
+            out += "\n\n" + Self.table(kind.parameters)
         }
         return out
     }

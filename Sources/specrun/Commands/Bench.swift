@@ -69,7 +69,15 @@ struct Bench: ParsableCommand {
                 let encoder = JSONEncoder()
                 encoder.keyEncodingStrategy = .convertToSnakeCase
                 encoder.outputFormatting = [.sortedKeys]
-                for t in outcome.layerTimings { print(String(decoding: try encoder.encode(t), as: UTF8.self)) }
+                for t in outcome.layerTimings {
+                    print(String(decoding: try encoder.encode(t), as: UTF8.self))
+                    // The twin's timings of the same positions follow, marked as PyTorch's.
+                    for position in t.index...t.lastIndex {
+                        if let theirs = outcome.torchLayers["\(t.node).\(position)"] {
+                            print(String(decoding: try encoder.encode(TorchLine(engine: "pytorch", timing: theirs)), as: UTF8.self))
+                        }
+                    }
+                }
             case .text:
                 print(BenchTable.renderLayers(outcome))
             }
@@ -81,9 +89,7 @@ struct Bench: ParsableCommand {
             encoder.keyEncodingStrategy = .convertToSnakeCase
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(outcome.specrun), as: UTF8.self))
-            if let torch = outcome.torch {
-                print(String(decoding: try JSONSerialization.data(withJSONObject: torch, options: [.sortedKeys]), as: UTF8.self))
-            }
+            if let torch = outcome.torch { print(String(decoding: try encoder.encode(torch), as: UTF8.self)) }
         case .text:
             print(BenchTable.render(outcome))
         }
@@ -104,11 +110,11 @@ enum BenchTable {
             sums.0 += t.forwardMs; sums.1 += t.backwardMs ?? 0
             if withTorch {
                 // A fused layer against the sum of PyTorch's layers it stands for.
-                func theirs(_ key: String) -> Double? {
-                    let times = (t.index...t.lastIndex).map { (outcome.torchLayers["\(t.node).\($0)"]?[key] as? NSNumber)?.doubleValue }
+                func theirs(_ time: (BenchSession.TorchLayerTiming) -> Double?) -> Double? {
+                    let times = (t.index...t.lastIndex).map { outcome.torchLayers["\(t.node).\($0)"].flatMap(time) }
                     return times.contains(nil) ? nil : times.reduce(0) { $0 + $1! }
                 }
-                let f = theirs("forward_ms"), b = theirs("backward_ms")
+                let f = theirs(\.forwardMs), b = theirs(\.backwardMs)
                 sums.2 += f ?? 0; sums.3 += b ?? 0
                 row += [ms(f), ms(b), f.map { String(format: "%.2fx", $0 / t.forwardMs) } ?? "-",
                         b.flatMap { b in t.backwardMs.map { String(format: "%.2fx", b / $0) } } ?? "-"]
@@ -130,36 +136,35 @@ enum BenchTable {
 
     static func render(_ outcome: BenchSession.Outcome) -> String {
         let r = outcome.specrun, t = outcome.torch
-        func torchNumber(_ key: String) -> Double? { (t?[key] as? NSNumber)?.doubleValue }
         var lines = ["bench \(r.spec): batch \(r.batchSize), \(r.steps) steps after \(r.warmupSteps) warm-up, \(r.threads) threads, "
                      + "\(r.data) data, \(r.parameters.formatted()) parameters",
                      "specrun: \(r.engine)"]
-        if let version = t?["torch"] as? String { lines.append("PyTorch: \(version), the spec's twin from specrun export-torch") }
+        if let version = t?.torch { lines.append("PyTorch: \(version), the spec's twin from specrun export-torch") }
         var rows: [[String]] = [["", "specrun"] + (t == nil ? [] : ["PyTorch", "specrun is"])]
-        func time(_ label: String, _ mine: Double, _ key: String) {
+        func time(_ label: String, _ mine: Double, _ key: KeyPath<BenchSession.TorchReport, Double>) {
             var row = [label, milliseconds(mine)]
-            if t != nil {
-                let theirs = torchNumber(key)
+            if let t {
+                let theirs: Double? = t[keyPath: key]
                 row += [theirs.map(milliseconds) ?? "", theirs.map { String(format: "%.2fx faster", $0 / mine) } ?? ""]
             }
             rows.append(row)
         }
-        time("step (median)", r.msPerStepMedian, "ms_per_step_median")
-        time("  forward", r.forwardMsMedian, "forward_ms_median")
-        time("  backward", r.backwardMsMedian, "backward_ms_median")
-        time("  optimizer", r.optimizerMsMedian, "optimizer_ms_median")
+        time("step (median)", r.msPerStepMedian, \.msPerStepMedian)
+        time("  forward", r.forwardMsMedian, \.forwardMsMedian)
+        time("  backward", r.backwardMsMedian, \.backwardMsMedian)
+        time("  optimizer", r.optimizerMsMedian, \.optimizerMsMedian)
         var throughput = ["samples/s", String(format: "%.0f", r.samplesPerS)]
-        if t != nil {
-            let theirs = torchNumber("samples_per_s")
+        if let t {
+            let theirs: Double? = t.samplesPerS
             throughput += [theirs.map { String(format: "%.0f", $0) } ?? "", theirs.map { String(format: "%.2fx", r.samplesPerS / $0) } ?? ""]
         }
         rows.append(throughput)
         let gflop = 3 * Double(r.forwardFlopsPerSample) * Double(r.batchSize) / 1e9
         var achieved = ["GFLOP/s", String(format: "%.1f", r.gflopsAchieved)]
-        if t != nil { achieved += [torchNumber("ms_per_step_median").map { String(format: "%.1f", gflop / ($0 / 1000)) } ?? "", ""] }
+        if let t { achieved += [String(format: "%.1f", gflop / (t.msPerStepMedian / 1000)), ""] }
         rows.append(achieved)
         var memory = ["peak RSS", String(format: "%.0f MiB", r.peakRssMib)]
-        if t != nil { memory += [torchNumber("peak_rss_mib").map { String(format: "%.0f MiB", $0) } ?? "", ""] }
+        if let t { memory += [String(format: "%.0f MiB", t.peakRssMib), ""] }
         rows.append(memory)
         rows.append(["new buffers/step", String(format: "%.1f", r.freshAllocationsPerStep)] + (t == nil ? [] : ["", ""]))
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
@@ -177,4 +182,18 @@ enum BenchTable {
     static func milliseconds(_ x: Double) -> String {
         x < 0.1 ? String(format: "%.4g us", x * 1000) : String(format: "%.4g ms", x)
     }
+}
+
+/// A PyTorch layer timing in `bench --layers --format json`, marked by its engine.
+private struct TorchLine: Encodable {
+    var engine: String
+    var timing: BenchSession.TorchLayerTiming
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(engine, forKey: .engine)
+        try timing.encode(to: encoder)
+    }
+
+    enum CodingKeys: String, CodingKey { case engine }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalogue
 import Diagnostics
 import Foundation
 import SpecLanguage

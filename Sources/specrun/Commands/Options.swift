@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalogue
 import Diagnostics
 import Foundation
 import GraphIR
@@ -10,10 +11,15 @@ func printError(_ text: String) {
     FileHandle.standardError.write(Data(text.utf8))
 }
 
+/// Compiles a spec file, or standard input for `-`, in specrun's language.
+func compile(_ path: String) -> Compilation {
+    path == "-" ? Compiler.compile(bytes: readStandardInput(), path: "<stdin>") : Compiler.compile(path: path)
+}
+
 /// Compiles one spec for a command that needs a valid one; prints the diagnostics (warnings too)
 /// to standard error and fails with status 1 on errors.
 func compileOrExit(_ path: String) throws -> Compilation {
-    let compilation = path == "-" ? Compiler.compile(bytes: readStandardInput(), path: "<stdin>") : Compiler.compile(path: path)
+    let compilation = compile(path)
     if !compilation.diagnostics.isEmpty {
         printError(compilation.diagnostics.map { DiagnosticRenderer.human($0, in: compilation.file) + "\n" }.joined())
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalogue
 import SpecLanguage
 
 struct Schema: ParsableCommand {

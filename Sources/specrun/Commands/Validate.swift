@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalogue
 import Diagnostics
 import GraphIR
 
@@ -24,7 +25,7 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         let reports = files.map { path in
-            let c = path == "-" ? Compiler.compile(bytes: readStandardInput(), path: "<stdin>") : Compiler.compile(path: path)
+            let c = compile(path)
             return FileReport(file: c.file, diagnostics: c.diagnostics)
         }
         print(DiagnosticRenderer.render(reports, format: format, denyWarnings: denyWarnings), terminator: "")

@@ -1,0 +1,94 @@
+import Autograd
+import GraphIR
+import Kernels
+import NN
+import SpecLanguage
+
+/// The elementwise activations, each a value of `Activation`: its keys, how its options resolve,
+/// its PyTorch module, and the tensor op that computes it.
+struct Activation: RunnableLayer {
+    let kind: KindSpec
+    let example: LayerExample
+    /// The resolved layer for the options.
+    let resolve: @Sendable (SpecOptions) -> Attributes
+
+    struct Attributes: LayerAttributes {
+        /// `leaky_relu(0.2)`; the name alone at the defaults.
+        var signature: String
+        /// `nn.LeakyReLU(negative_slope=0.2)`.
+        var torch: String
+        /// The op, forward and backward (Autograd).
+        var apply: Op
+        /// The function as the fused conv-pool kernel applies it after max pooling (where
+        /// `ConvPool.isFusable` finds it monotone); nil for functions that kernel does not have.
+        var monotone: MonotoneActivation?
+    }
+
+    /// The ops activations run as (Attributes must be Hashable, closures are not).
+    enum Op: Hashable, Sendable {
+        case relu, sigmoid, tanh
+        case leakyReLU(Float)
+        case elu(Float)
+
+        func callAsFunction(_ x: Tensor) -> Tensor {
+            switch self {
+            case .relu: x.relu()
+            case .sigmoid: x.sigmoid()
+            case .tanh: x.tanh()
+            case .leakyReLU(let slope): x.leakyRelu(negativeSlope: slope)
+            case .elu(let alpha): x.elu(alpha: alpha)
+            }
+        }
+    }
+
+    init(_ kind: KindSpec, example: String? = nil, _ resolve: @escaping @Sendable (SpecOptions) -> Attributes) {
+        self.kind = kind
+        self.example = LayerExample(input: [5], example ?? kind.name)
+        self.resolve = resolve
+    }
+
+    func infer(_ layer: inout LayerInference) -> Inferred<Attributes>? {
+        Inferred(resolve(layer.options), output: layer.dims, flops: layer.input.elementCount)
+    }
+
+    func torchModule(_ a: Attributes, _ layer: GraphLayer) -> String { a.torch }
+
+    func module(_ a: Attributes, _ layer: GraphLayer, _ context: inout LoweringContext) throws -> any Layer {
+        let op = a.apply
+        return ActivationLayer(layer.kind) { op($0) }
+    }
+
+    private static let overview = ["any", "same", "0", "one per element"]
+
+    static let relu = Activation(KindSpec("relu", .layer, pytorch: "nn.ReLU", "max(0, x).", overview: overview)) { _ in
+        Attributes(signature: "relu", torch: "nn.ReLU()", apply: .relu, monotone: .relu)
+    }
+
+    static let leakyReLU = Activation(KindSpec("leaky_relu", .layer, pytorch: "nn.LeakyReLU", "x for x >= 0, negative_slope * x below.", [
+        ParameterSpec("negative_slope", .float, .defaultValue(.float(0.01)), "Slope for negative inputs."),
+    ], overview: overview), example: "{leaky_relu: {negative_slope: 0.2}}") { o in
+        let slope = o.number("negative_slope")
+        return Attributes(signature: "leaky_relu(\(SpecValue.number(slope)))",
+                          torch: TorchExport.call("nn.LeakyReLU", slope == 0.01 ? [] : ["negative_slope=" + Python.float(slope)]),
+                          apply: .leakyReLU(Float(slope)), monotone: .leakyRelu(slope: Float(slope)))
+    }
+
+    static let elu = Activation(KindSpec("elu", .layer, pytorch: "nn.ELU", "x for x > 0, alpha * (exp(x) - 1) below.", [
+        ParameterSpec("alpha", .float, .defaultValue(.float(1.0)), "Scale of the negative part."),
+    ], overview: overview)) { o in
+        let alpha = o.number("alpha")
+        return Attributes(signature: alpha == 1 ? "elu" : "elu(\(SpecValue.number(alpha)))",
+                          torch: TorchExport.call("nn.ELU", alpha == 1 ? [] : ["alpha=" + Python.float(alpha)]),
+                          apply: .elu(Float(alpha)), monotone: .elu(alpha: Float(alpha)))
+    }
+
+    static let sigmoid = Activation(KindSpec("sigmoid", .layer, pytorch: "nn.Sigmoid", "1 / (1 + exp(-x)).", overview: overview)) { _ in
+        Attributes(signature: "sigmoid", torch: "nn.Sigmoid()", apply: .sigmoid, monotone: nil)
+    }
+
+    static let tanh = Activation(KindSpec("tanh", .layer, pytorch: "nn.Tanh", "Hyperbolic tangent.", overview: overview)) { _ in
+        Attributes(signature: "tanh", torch: "nn.Tanh()", apply: .tanh, monotone: nil)
+    }
+
+    static let all = [relu, leakyReLU, elu, sigmoid, tanh]
+}

@@ -1,0 +1,104 @@
+import Catalogue
+import DataPipeline
+import Diagnostics
+import Foundation
+import GraphIR
+import Kernels
+import NN
+import SpecLanguage
+
+/// A spec compiled, its data loaded, its class counts bound and its model built: the common
+/// start of `train`, `eval`, `predict` and `bench`.
+public struct PreparedModel {
+    public let file: SourceFile
+    public let spec: Spec
+    public let graph: Graph
+    public let data: DataBinding
+    public let model: GraphModel
+    public let objective: Objective
+    /// Seconds spent loading (and, for images, decoding) the data.
+    public let dataSeconds: Double
+    /// The spec file's own `train.epochs` (before `--epochs`), the length schedules default to,
+    /// so that a longer or resumed run keeps the schedule it started with.
+    public let specEpochs: Int
+    public let catalogue: Catalogue
+
+    /// Compiles the spec at `path` (or `text`, named `path`), applies `overrides`, loads the data
+    /// from `dataRoot` (with `fitted` statistics from saved weights, if given), and builds the
+    /// model with weights initialised from the spec's seed.
+    public static func prepare(path: String, text: String? = nil, overrides: SpecOverrides = SpecOverrides(),
+                               dataRoot: String, fitted: DataStatistics? = nil, preload: Bool = true,
+                               catalogue: Catalogue = .standard) throws(RunError) -> PreparedModel {
+        let (file, parsed, compiledGraph) = try compile(path: path, text: text, catalogue: catalogue)
+        var graph = compiledGraph
+        let spec = overrides.applied(to: parsed)
+        let started = MonotonicClock.seconds()
+        let data = try DataBinding(spec: spec, file: file, dataRoot: dataRoot, fitted: fitted, catalogue: catalogue)
+        if preload {
+            do { try data.dataset.preload() } catch { throw data.error(error) }
+        }
+        let dataSeconds = MonotonicClock.seconds() - started
+        try data.bind(&graph)
+        let model = try makeModel(graph, spec: spec, path: path, catalogue: catalogue)
+        return PreparedModel(file: file, spec: spec, graph: graph, data: data, model: model,
+                             objective: Objective(graph: graph, catalogue: catalogue), dataSeconds: dataSeconds,
+                             specEpochs: parsed.train.epochs, catalogue: catalogue)
+    }
+
+    /// The spec at `path` (or `text`) compiled, or a run error carrying its diagnostics.
+    static func compile(path: String, text: String? = nil, catalogue: Catalogue = .standard) throws(RunError) -> (file: SourceFile, spec: Spec, graph: Graph) {
+        let definitions = catalogue.definitions
+        let compilation = text.map { Compiler.compile(text: $0, path: path, definitions: definitions) }
+            ?? Compiler.compile(path: path, definitions: definitions)
+        guard let spec = compilation.spec, let graph = compilation.graph else {
+            let errors = compilation.diagnostics.filter { $0.severity == .error }.count
+            throw RunError(.spec, "\(path): \(errors) error\(errors == 1 ? "" : "s") in the spec; nothing was run",
+                           diagnostics: (compilation.file, compilation.diagnostics))
+        }
+        return (compilation.file, spec, graph)
+    }
+
+    /// Binds the graph's class counts, or throws the diagnostics of those that do not fit.
+    static func bind(_ graph: inout Graph, _ classCounts: [String: Int], file: SourceFile, why: String) throws(RunError) {
+        let problems = graph.bind(classCounts)
+        if !problems.isEmpty {
+            throw RunError(.spec, "\(file.path): \(why)", diagnostics: (file, problems))
+        }
+    }
+
+    /// The model of a bound graph as training starts it: weights from the spec's seed (stream 0),
+    /// dropout drawing from stream 1.
+    static func makeModel(_ graph: Graph, spec: Spec, path: String, catalogue: Catalogue = .standard) throws(RunError) -> GraphModel {
+        let seed = UInt64(bitPattern: Int64(spec.seed))
+        var initRNG = RandomGenerator(seed: seed, stream: 0)
+        do {
+            return try catalogue.model(for: graph, rng: &initRNG, dropoutRNG: RandomGenerator(seed: seed, stream: 1))
+        } catch {
+            throw RunError(.spec, "\(path): \(error)")
+        }
+    }
+
+    /// Whether a batchnorm normalises over the batch alone (a vector per sample), which a batch of
+    /// one sample cannot do in training.
+    var hasPerFeatureBatchNorm: Bool {
+        graph.nodes.flatMap(\.layers).contains { $0.kind == "batchnorm" && $0.inputShape.rank == 1 }
+    }
+
+    /// Image decoding is worth a background thread; in-memory CSV rows are not.
+    var prefetchDepth: Int {
+        data.dataset.config.fields.contains { if case .image = $0.kind { true } else { false } } ? 2 : 0
+    }
+
+    /// The spec's optimizer over the model's parameters, or a spec error when PyTorch would refuse it.
+    func makeOptimizer() throws(RunError) -> any Optimizer {
+        do { return try catalogue.optimizer(spec.optimizer.name).optimizer(spec.optimizer.options, model.parameters) } catch {
+            throw RunError(.spec, "\(file.path): \(error)")
+        }
+    }
+
+    /// The spec's learning-rate schedule (constant without one).
+    var schedule: LearningRateSchedule {
+        guard let s = spec.schedule else { return .constant }
+        return catalogue.schedule(s.name).schedule(s.options, epochs: specEpochs)
+    }
+}

@@ -1,0 +1,73 @@
+import DataPipeline
+import Foundation
+import SpecLanguage
+
+/// What a run resolved, saved as `settings.json`: enough to resume it, evaluate it, or read what
+/// was run without the command line that started it.
+public struct RunSettings: Codable, Equatable {
+    public var spec: String
+    /// The spec file the run was started from (the run folder keeps a copy as spec.yaml).
+    public var specFile: String
+    public var seed: Int
+    public var epochs: Int
+    public var batchSize: Int
+    public var learningRate: Double
+    public var dataRoot: String
+    /// Command-line values that replaced the spec's.
+    public var overrides: SpecOverrides
+    public var classCounts: [String: Int]
+    /// Class names and fitted normalisation, reused by `eval` and `predict`.
+    public var data: DataStatistics
+    public var objective: String
+    public var threads: Int
+    public var blas: String
+    public var specrunVersion: String
+}
+
+/// Command-line values that replace a spec's own; in settings.json as
+/// `{"epochs": 3, "batch_size": 16, "seed": 1, "lr": 0.01}` (only those given).
+public struct SpecOverrides: Equatable, Codable {
+    public var epochs: Int?
+    public var batchSize: Int?
+    public var seed: Int?
+    public var learningRate: Double?
+
+    public init(epochs: Int? = nil, batchSize: Int? = nil, seed: Int? = nil, learningRate: Double? = nil) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.seed = seed
+        self.learningRate = learningRate
+    }
+
+    /// settings.json is written and read with snake_case key conversion: `batch_size`, `lr`.
+    enum CodingKeys: String, CodingKey {
+        case epochs, batchSize, seed, learningRate = "lr"
+    }
+
+    /// Reads numbers, and the strings that settings.json held before overrides were typed.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func value<T: Decodable & LosslessStringConvertible>(_ key: CodingKeys) throws -> T? {
+            if let v = try? c.decodeIfPresent(T.self, forKey: key) { return v }
+            guard let text = try c.decodeIfPresent(String.self, forKey: key) else { return nil }
+            guard let v = T(text) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "'\(text)' is not a \(T.self)")
+            }
+            return v
+        }
+        epochs = try value(.epochs)
+        batchSize = try value(.batchSize)
+        seed = try value(.seed)
+        learningRate = try value(.learningRate)
+    }
+
+    /// The spec with these values in place.
+    public func applied(to spec: Spec) -> Spec {
+        var s = spec
+        if let epochs { s.train.epochs = epochs }
+        if let batchSize { s.data.batchSize = batchSize }
+        if let seed { s.seed = seed }
+        if let learningRate { s.optimizer = s.optimizer.setting("lr", to: .float(learningRate)) }
+        return s
+    }
+}

@@ -1,0 +1,48 @@
+import Autograd
+import Kernels
+import NN
+
+/// One optimisation step, the same for `train` and `bench`: forward (model and weighted losses),
+/// then, when every loss is finite, clear the gradients, backward, clip, and step the optimizer.
+/// Each phase is timed (the clock reads cost nanoseconds; `bench` reports them).
+struct TrainingStep {
+    let model: GraphModel
+    let objective: Objective
+    let optimizer: any Optimizer
+    /// `train.clip_grad_norm`.
+    let clipGradNorm: Double?
+
+    struct Result {
+        var outputs: [String: Tensor]
+        /// Each head's loss, in head order.
+        var losses: [Float]
+        /// The objective; NaN when the step stopped at a non-finite head loss.
+        var total: Float
+        /// The first head whose loss is NaN or infinite; the parameters were then left as they were.
+        var nonFinite: Int?
+        var forwardSeconds: Double
+        var backwardSeconds: Double
+        var optimizerSeconds: Double
+    }
+
+    func callAsFunction(_ inputs: [String: Tensor], _ targets: [LossTarget]) -> Result {
+        let t0 = MonotonicClock.seconds()
+        let outputs = model(inputs)
+        let lossTensors = objective.losses(outputs, targets)
+        let losses = lossTensors.map(\.scalar)
+        if let bad = losses.firstIndex(where: { !$0.isFinite }) {
+            return Result(outputs: outputs, losses: losses, total: .nan, nonFinite: bad, forwardSeconds: MonotonicClock.seconds() - t0,
+                          backwardSeconds: 0, optimizerSeconds: 0)
+        }
+        let total = objective.total(lossTensors)
+        let t1 = MonotonicClock.seconds()
+        optimizer.zeroGrad()
+        total.backward()
+        let t2 = MonotonicClock.seconds()
+        if let clipGradNorm { _ = clipGradientNorm(optimizer.parameters, maxNorm: clipGradNorm) }
+        optimizer.step()
+        let t3 = MonotonicClock.seconds()
+        return Result(outputs: outputs, losses: losses, total: total.scalar, nonFinite: nil,
+                      forwardSeconds: t1 - t0, backwardSeconds: t2 - t1, optimizerSeconds: t3 - t2)
+    }
+}
