@@ -58,11 +58,15 @@ import Testing
         #expect(text.hasPrefix("Error: SPECRUN_MAX_IMAGE_PIXELS: must be a positive whole number of pixels (width times height), got 'lots'\n"))
     }
 
-    /// `--weights` naming a folder read "NSCocoaErrorDomain error 256".
+    /// `--weights` naming a folder read "NSCocoaErrorDomain error 256"; `docs --write` into a missing
+    /// folder printed Foundation's whole error dump.
     @Test func noFoundationErrorCodesReachTheUser() throws {
         let folder = try TemporaryFolder()
         let run = try CLITests.run(["eval", "specs/water_mlp.yaml", "--weights", folder.url.path])
         #expect(run.status == 1)
         #expect(run.stderr == "error: \(folder.url.path): is a folder, expected a file\n")
+        let docs = try CLITests.run(["docs", "--write", folder.url.path + "/none"])
+        #expect(docs.status == 1)
+        #expect(docs.stderr == "error: \(folder.url.path)/none/spec-language.md: No such file or directory\n")
     }
 }
