@@ -12,6 +12,11 @@ public struct CSVTable: Sendable, Equatable {
     /// The line on which each row starts.
     public var lines: [Int]
 
+    /// The longest field accepted, in bytes. Numbers and labels are short; a field this long means
+    /// the file is not the CSV it claims to be (or a quote was never closed), and it is refused
+    /// before it is copied, rather than parsed and echoed into a message.
+    public static let maxFieldBytes = 1 << 20
+
     /// Parses `bytes`; `path` names the file in errors.
     public static func parse(_ bytes: [UInt8], path: String, delimiter: UInt8 = UInt8(ascii: ",")) throws(DataError) -> CSVTable {
         let records = try splitRecords(bytes, path: path, delimiter: delimiter)
@@ -25,7 +30,7 @@ public struct CSVTable: Sendable, Equatable {
                 throw DataError("the header's column \(i + 1) has no name", path: path)
             }
             if let j = seen[name] {
-                throw DataError("the header names column '\(name)' twice (columns \(j + 1) and \(i + 1))", path: path)
+                throw DataError("the header names column \(excerpt(name)) twice (columns \(j + 1) and \(i + 1))", path: path)
             }
             seen[name] = i
         }
@@ -99,6 +104,7 @@ public struct CSVTable: Sendable, Equatable {
                 }
                 if b == lf || (b == cr && (i == bytes.count || bytes[i] != lf)) { line += 1 }
                 cell.append(b)
+                if cell.count > maxFieldBytes { throw tooLong(line: quoteLine, column: cells.count + 1, path: path) }
                 continue
             }
             switch b {
@@ -116,6 +122,7 @@ public struct CSVTable: Sendable, Equatable {
             default:
                 cell.append(b)
                 cellStarted = true
+                if cell.count > maxFieldBytes { throw tooLong(line: line, column: cells.count + 1, path: path) }
             }
         }
         if inQuotes {
@@ -123,6 +130,10 @@ public struct CSVTable: Sendable, Equatable {
         }
         if !cell.isEmpty || !cells.isEmpty || cellStarted { endRecord() }
         return records
+    }
+
+    private static func tooLong(line: Int, column: Int, path: String) -> DataError {
+        DataError("line \(line), field \(column) is longer than \(maxFieldBytes) bytes; a CSV field holds a number or a label", path: path)
     }
 }
 

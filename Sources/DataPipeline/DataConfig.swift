@@ -7,11 +7,14 @@ public struct DataConfig: Sendable, Equatable {
     /// The fields each sample provides, in the order batches list them.
     public var fields: [FieldConfig]
     public var split: SplitConfig
+    /// How large an image may be decoded.
+    public var imageLimits: ImageLimits
 
-    public init(source: DataSource, fields: [FieldConfig], split: SplitConfig = SplitConfig()) {
+    public init(source: DataSource, fields: [FieldConfig], split: SplitConfig = SplitConfig(), imageLimits: ImageLimits = .standard) {
         self.source = source
         self.fields = fields
         self.split = split
+        self.imageLimits = imageLimits
     }
 }
 

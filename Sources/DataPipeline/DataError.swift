@@ -29,7 +29,7 @@ func didYouMean(_ name: String, among candidates: [String]) -> String {
         if d < (best?.distance ?? .max) { best = (candidate, d) }
     }
     guard let best, best.distance <= max(2, target.count / 3) else { return "" }
-    return "; did you mean '\(best.name)'?"
+    return "; did you mean \(excerpt(best.name))?"
 }
 
 /// Levenshtein distance: insertions, deletions and substitutions each cost one.
@@ -50,6 +50,32 @@ private func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
 
 /// A quoted list for messages: `'a', 'b', 'c'` (with `and N more` past `limit`).
 func quotedList(_ names: [String], limit: Int = 12) -> String {
-    let shown = names.prefix(limit).map { "'\($0)'" }.joined(separator: ", ")
+    let shown = names.prefix(limit).map { excerpt($0) }.joined(separator: ", ")
     return names.count > limit ? "\(shown) and \(names.count - limit) more" : shown
+}
+
+/// `text` quoted for a one-line message: `'abc'`, or when longer than `limit` characters its start
+/// and its size, `'abcdefgh...' (52428800 bytes)`; line breaks and other control characters
+/// are escaped. A message quotes what it refuses, but never echoes a 50 MB cell.
+public func excerpt(_ text: String, limit: Int = 40) -> String {
+    var shown = ""
+    var count = 0
+    var truncated = false
+    for character in text {
+        if count == limit {
+            truncated = true
+            break
+        }
+        count += 1
+        for scalar in character.unicodeScalars {
+            switch scalar {
+            case "\n": shown += "\\n"
+            case "\r": shown += "\\r"
+            case "\t": shown += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7f: shown += "\\u{\(String(scalar.value, radix: 16))}"
+            default: shown.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return truncated ? "'\(shown)...' (\(text.utf8.count) bytes)" : "'\(shown)'"
 }

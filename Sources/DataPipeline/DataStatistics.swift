@@ -64,3 +64,36 @@ public struct FeatureStatistics: Codable, Sendable, Equatable {
         return FeatureStatistics(columns: columns, normalization: normalization, imputed: imputed, shift: shift, scale: scale)
     }
 }
+
+extension DataStatistics {
+    /// Why these statistics cannot be applied, or nil. Saved statistics come back from files a
+    /// person can edit (the weights' metadata, settings.json): a scale list shorter than its
+    /// columns, or a zero scale, must be refused before any value is normalised with it.
+    public var inconsistency: String? {
+        for (source, names) in classes.sorted(by: { $0.key < $1.key }) {
+            if names.isEmpty { return "label \(excerpt(source)) has no class names" }
+            if Set(names).count != names.count { return "label \(excerpt(source)) names a class twice" }
+        }
+        for (field, stats) in features.sorted(by: { $0.key < $1.key }) {
+            if let problem = stats.inconsistency { return "features field \(excerpt(field)): \(problem)" }
+        }
+        return nil
+    }
+}
+
+extension FeatureStatistics {
+    /// Why these statistics cannot be applied to their columns, or nil.
+    var inconsistency: String? {
+        let n = columns.count
+        if n == 0 { return "no columns" }
+        if shift.count != n || scale.count != n || (imputed.map { $0.count != n } ?? false) {
+            return "\(n) columns but \(shift.count) shifts, \(scale.count) scales" + (imputed.map { " and \($0.count) imputed values" } ?? "")
+        }
+        for c in 0..<n {
+            if !(scale[c].isFinite && scale[c] != 0) { return "column \(excerpt(columns[c])) has scale \(scale[c])" }
+            if !shift[c].isFinite { return "column \(excerpt(columns[c])) has shift \(shift[c])" }
+            if let imputed, !imputed[c].isFinite { return "column \(excerpt(columns[c])) has imputed value \(imputed[c])" }
+        }
+        return nil
+    }
+}

@@ -30,7 +30,8 @@ extension DatasetParts {
             switch field.kind {
             case .features(let features):
                 let names = columns.features[field.name]!
-                let (values, stats) = try fitFeatures(names, numbers: columns.numbers, rows: kept, missing: source.missing,
+                let (values, stats) = try fitFeatures(names, numbers: columns.numbers, rows: kept, lines: kept.map { table.lines[$0] },
+                                                      missing: source.missing,
                                                       normalization: features.normalization,
                                                       fitted: fitted?.features[field.name], path: path)
                 statistics.features[field.name] = stats
@@ -49,7 +50,7 @@ extension DatasetParts {
 
     /// The features of `rows` as Float32s after imputation and normalisation, and the statistics
     /// used (fitted on the training split unless `fitted` is given).
-    private func fitFeatures(_ names: [String], numbers: [String: [Double]], rows: [Int], missing: MissingValues,
+    private func fitFeatures(_ names: [String], numbers: [String: [Double]], rows: [Int], lines: [Int], missing: MissingValues,
                              normalization: Normalization, fitted: FeatureStatistics?,
                              path: String) throws(DataError) -> ([Float], FeatureStatistics) {
         let width = names.count
@@ -67,7 +68,7 @@ extension DatasetParts {
                     var sum = 0.0, n = 0
                     for r in splits.train where !matrix[r * width + c].isNaN { sum += matrix[r * width + c]; n += 1 }
                     guard n > 0 else {
-                        throw DataError("column '\(names[c])' has no numeric value in the training split to impute missing values from", path: path)
+                        throw DataError("column \(excerpt(names[c])) has no numeric value in the training split to impute missing values from", path: path)
                     }
                     return sum / Double(n)
                 }
@@ -75,7 +76,7 @@ extension DatasetParts {
         }
         for i in matrix.indices where matrix[i].isNaN {
             guard let imputed else {
-                throw DataError("column '\(names[i % width])' has a missing value and training saved no means to impute it with", path: path)
+                throw DataError("column \(excerpt(names[i % width])) has a missing value and training saved no means to impute it with", path: path)
             }
             matrix[i] = imputed[i % width]
         }
@@ -89,6 +90,13 @@ extension DatasetParts {
             stats = .fit(columns: names, normalization: normalization, imputed: imputed, values: train, rows: splits.train.count)
         }
         let values = matrix.indices.map { i in Float((matrix[i] - stats.shift[i % width]) / stats.scale[i % width]) }
+        // Each value fits a Float32 (checked at load), but scaling can still push one past it:
+        // a tiny fitted spread, or a value far outside the training split's range.
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            let (r, c) = bad.quotientAndRemainder(dividingBy: width)
+            throw DataError("line \(lines[r]), column \(excerpt(names[c])): \(matrix[bad]) becomes \(values[bad]) after \(stats.normalization.rawValue) "
+                            + "normalisation (shift \(stats.shift[c]), scale \(stats.scale[c]))", path: path)
+        }
         return (values, stats)
     }
 }
@@ -161,14 +169,18 @@ private struct CSVColumns {
                 let cell = CSVCell(row[c])
                 let isLabel = labels.contains(name)
                 if case .number = cell { continue }
-                if case .invalid = cell, isLabel { continue }  // a label may be any text
-                if missing == .drop { continue rows }
+                if isLabel, cell != .missing { continue }  // a label may be any text
                 let what = cell.problem(for: isLabel ? "label" : targets.contains(name) ? "target" : nil)
+                if case .outOfRange = cell {
+                    // A number, not a missing value: no `missing` policy applies.
+                    throw DataError("line \(table.lines[r]), column \(excerpt(name)): \(what)", path: table.path)
+                }
+                if missing == .drop { continue rows }
                 if strict.contains(name) {
-                    throw DataError("line \(table.lines[r]), column '\(name)': \(what), which cannot be imputed (missing: drop leaves such rows out)", path: table.path)
+                    throw DataError("line \(table.lines[r]), column \(excerpt(name)): \(what), which cannot be imputed (missing: drop leaves such rows out)", path: table.path)
                 }
                 if missing == .error {
-                    throw DataError("line \(table.lines[r]), column '\(name)': \(what) (missing: error)", path: table.path)
+                    throw DataError("line \(table.lines[r]), column \(excerpt(name)): \(what) (missing: error)", path: table.path)
                 }
             }
             kept.append(r)
@@ -184,9 +196,12 @@ private struct CSVColumns {
 
 /// One cell read as a number.
 enum CSVCell: Equatable {
+    /// A number that fits a Float32 (what the model computes in).
     case number(Double)
     case missing
     case invalid(String)
+    /// A finite number too large for a Float32 (`1e39`), which would become infinity in a batch.
+    case outOfRange(String)
 
     /// The spellings of "no value" that pandas also reads as missing.
     static let missingTokens: Set<String> = ["", "NA", "N/A", "n/a", "NaN", "nan", "-nan", "NULL", "null", "None", "#N/A", "<NA>"]
@@ -196,7 +211,7 @@ enum CSVCell: Equatable {
         if Self.missingTokens.contains(trimmed) {
             self = .missing
         } else if let value = Double(trimmed), value.isFinite {
-            self = .number(value)
+            self = Float(value).isFinite ? .number(value) : .outOfRange(trimmed)
         } else {
             self = .invalid(trimmed)
         }
@@ -208,7 +223,8 @@ enum CSVCell: Equatable {
         switch self {
         case .number: return "a number"
         case .missing: return "missing \(noun)"
-        case .invalid(let text): return "non-numeric \(noun) '\(text)'"
+        case .invalid(let text): return "non-numeric \(noun) \(excerpt(text))"
+        case .outOfRange(let text): return "\(noun) \(excerpt(text)) is beyond what a Float32 holds (about 3.4e38)"
         }
     }
 }

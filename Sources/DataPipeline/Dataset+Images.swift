@@ -37,9 +37,9 @@ extension DatasetParts {
         for field in config.fields {
             switch field.kind {
             case .image(let image):
-                if image.size == nil && firstImage == nil { firstImage = try PNG.read(files[0], channels: 1) }
-                let cache = ImageCache(files: files, field: image,
-                                       nativeSize: (firstImage?.height ?? 0, firstImage?.width ?? 0))
+                if image.size == nil && firstImage == nil { firstImage = try PNG.read(files[0], channels: 1, limits: config.imageLimits) }
+                let cache = try ImageCache(files: files, field: image, limits: config.imageLimits,
+                                           nativeSize: (firstImage?.height ?? 0, firstImage?.width ?? 0), path: path)
                 fields.append(FieldInfo(name: field.name, type: .float32, shape: [cache.channels, cache.height, cache.width]))
                 stores.append(.images(cache))
             case .label(let level), .onehot(let level):

@@ -23,10 +23,17 @@ public final class Dataset: Sendable {
 
     /// Reads and prepares the data; relative paths in `config` are taken from `dataRoot`.
     public init(config: DataConfig, dataRoot: String, fitted: DataStatistics? = nil) throws(DataError) {
+        if let problem = fitted?.inconsistency {
+            throw DataError("the saved statistics to apply to this data are damaged: \(problem)", path: config.source.path(in: dataRoot))
+        }
+        if let relative = config.source.relativePath, FileSystem.leavesRoot(relative) {
+            throw DataError("the path \(excerpt(relative)) leaves the data root \(excerpt(dataRoot)); data paths are relative to it, "
+                            + "so give an absolute path to read elsewhere", path: config.source.path(in: dataRoot))
+        }
         let parts: DatasetParts
         switch config.source {
         case .csv(let source):
-            parts = try DatasetParts(csv: source, path: FileSystem.join(dataRoot, source.path), config: config, fitted: fitted)
+            parts = try DatasetParts(csv: source, path: config.source.path(in: dataRoot), config: config, fitted: fitted)
         case .imageFolder(let source):
             let index = try ImageFolderIndex(scanning: source, root: FileSystem.join(dataRoot, source.root))
             parts = try DatasetParts(images: index.files, index: index, config: config, fitted: fitted)
@@ -67,6 +74,26 @@ public final class Dataset: Sendable {
         stores.reduce(0) { total, store in
             if case .images(let cache) = store { return total + cache.residentBytes }
             return total
+        }
+    }
+}
+
+extension DataSource {
+    /// The path the spec gives, when it is relative to the data root.
+    var relativePath: String? {
+        switch self {
+        case .csv(let source): source.path.hasPrefix("/") ? nil : source.path
+        case .imageFolder(let source): source.root.hasPrefix("/") ? nil : source.root
+        case .imageFiles: nil
+        }
+    }
+
+    /// The file or folder the source reads, for messages.
+    func path(in dataRoot: String) -> String {
+        switch self {
+        case .csv(let source): FileSystem.join(dataRoot, source.path)
+        case .imageFolder(let source): FileSystem.join(dataRoot, source.root)
+        case .imageFiles(let paths): paths.first ?? "(no files)"
         }
     }
 }
@@ -124,7 +151,7 @@ struct ClassLabels {
         var map = [Int32](repeating: -1, count: names.count)
         for (i, name) in names.enumerated() {
             guard let p = position[name] else {
-                throw DataError("class '\(name)' of '\(source)' was not among the \(fitted.count) classes seen in training", path: path)
+                throw DataError("class \(excerpt(name)) of '\(source)' was not among the \(fitted.count) classes seen in training", path: path)
             }
             map[i] = p
         }

@@ -36,14 +36,17 @@ enum FileSystem {
         return names.sorted(by: utf8Order)
     }
 
-    /// The whole file.
-    static func contents(of path: String) throws(DataError) -> [UInt8] {
+    /// The whole file, refused unread when it is larger than `maxBytes`.
+    static func contents(of path: String, maxBytes: Int = .max) throws(DataError) -> [UInt8] {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw systemError("cannot open", path) }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw systemError("cannot read", path) }
         guard info.st_mode & S_IFMT != S_IFDIR else { throw DataError("is a folder, expected a file", path: path) }
+        guard Int(info.st_size) <= maxBytes else {
+            throw DataError("is \(info.st_size) bytes, more than the \(maxBytes) this kind of file may have", path: path)
+        }
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
         var done = 0
         while done < bytes.count {
@@ -79,6 +82,17 @@ enum FileSystem {
             unlink(temporary)
             throw error
         }
+    }
+
+    /// Whether a relative path climbs above where it starts (`../x`, `a/../../x`), by its text:
+    /// a symbolic link inside the root is followed wherever it points, as the user made it.
+    static func leavesRoot(_ relative: String) -> Bool {
+        var depth = 0
+        for part in relative.split(separator: "/") {
+            if part == ".." { depth -= 1 } else if part != "." { depth += 1 }
+            if depth < 0 { return true }
+        }
+        return false
     }
 
     /// `directory/name`, without doubling a trailing slash.

@@ -1,6 +1,10 @@
 import Kernels
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The decoded pixels of one image field, kept in memory so that only the first epoch decodes.
 ///
 /// Each sample has a fixed slot in one block: bytes (channel-major) when the pixels reach the
@@ -10,6 +14,7 @@ import Synchronization
 final class ImageCache: @unchecked Sendable {
     let files: [String]
     let field: ImageField
+    let limits: ImageLimits
     /// The per-sample output shape.
     let channels: Int, height: Int, width: Int
     /// Whether slots hold bytes rather than Float32s.
@@ -24,17 +29,30 @@ final class ImageCache: @unchecked Sendable {
     private let state: Mutex<[Bool]>
     private let decoding = Mutex(())
 
-    /// `nativeSize` is the first file's size, used when the field gives none.
-    init(files: [String], field: ImageField, nativeSize: (height: Int, width: Int)) {
+    /// `nativeSize` is the first file's size, used when the field gives none. Throws, naming
+    /// `path` (the folder), when the decoded images would not fit in this machine's memory.
+    init(files: [String], field: ImageField, limits: ImageLimits, nativeSize: (height: Int, width: Int), path: String) throws(DataError) {
         self.files = files
         self.field = field
+        self.limits = limits
         channels = field.channels
         height = field.size?[0] ?? nativeSize.height
         width = field.size?[1] ?? nativeSize.width
         storesBytes = field.size == nil && field.mean == nil && field.std == nil
-        // The block is reserved, not touched: pages become resident as images are decoded.
-        slab = UnsafeMutableRawPointer.allocate(byteCount: max(files.count * channels * height * width * (storesBytes ? 1 : 4), 1),
-                                                alignment: 64)
+        // The block is reserved, not touched: pages become resident as images are decoded. All of
+        // it becomes resident by the end of the first epoch, so it must fit in memory.
+        let factors = [files.count, channels, height, width, storesBytes ? 1 : 4]
+        var bytes = 1
+        for f in factors {
+            let (p, overflow) = bytes.multipliedReportingOverflow(by: f)
+            bytes = overflow ? .max : p
+        }
+        let memory = PhysicalMemory.bytes
+        guard bytes <= memory else {
+            throw DataError("\(files.count) images of \(channels)x\(height)x\(width) need \(bytes == .max ? "more than \(Int.max)" : "\(bytes)") bytes "
+                            + "decoded, more than this machine's \(memory) bytes of memory; give the image field a smaller size", path: path)
+        }
+        slab = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 1), alignment: 64)
         state = Mutex([Bool](repeating: false, count: files.count))
     }
 
@@ -83,7 +101,7 @@ final class ImageCache: @unchecked Sendable {
     /// Decodes, converts, resizes and normalises one file into its slot.
     private func decode(_ index: Int) throws(DataError) {
         let path = files[index]
-        let image = try PNG.read(path, channels: channels)
+        let image = try PNG.read(path, channels: channels, limits: limits)
         if field.size == nil && (image.height != height || image.width != width) {
             throw DataError("image is \(image.width)x\(image.height) but the first image is \(width)x\(height); "
                             + "give the image field a size to resize them all", path: path)
@@ -134,3 +152,13 @@ final class ImageCache: @unchecked Sendable {
 
 /// Float(b) / 255 for every byte, rounded as numpy's float32 division in the reference rounds it.
 private let byteToUnit: [Float] = (0..<256).map { Float($0) / 255 }
+
+/// The machine's physical memory, for checks that a reservation can ever be filled.
+enum PhysicalMemory {
+    static let bytes: Int = {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        guard pages > 0, size > 0 else { return .max }
+        let (total, overflow) = pages.multipliedReportingOverflow(by: size)
+        return overflow ? .max : total
+    }()
+}

@@ -11,8 +11,9 @@ public enum PNG {
     /// One divergence: PIL clips 16-bit greyscale to 255 when converting to "L" (so nearly every
     /// pixel becomes white); specrun keeps the high byte there too, as for every other 16-bit PNG.
     ///
-    /// `path` is only used to name the file in errors.
-    public static func decode(_ bytes: [UInt8], channels: Int, path: String) throws(DataError) -> PixelImage {
+    /// An image larger than `limits` allow is refused from its header, before any pixel is
+    /// allocated. `path` is only used to name the file in errors.
+    public static func decode(_ bytes: [UInt8], channels: Int, path: String, limits: ImageLimits = .standard) throws(DataError) -> PixelImage {
         precondition(channels == 1 || channels == 3, "[png] channels must be 1 or 3, got \(channels)")
         let signature: [UInt8] = [137, 80, 78, 71, 13, 10, 26, 10]
         guard bytes.count >= 8, Array(bytes[0..<8]) == signature else {
@@ -30,6 +31,11 @@ public enum PNG {
             guard cpng_decode_begin(decoder) == 0 else { throw corrupt(decoder, path) }
             let width = Int(decoder.pointee.width), height = Int(decoder.pointee.height)
             let native = Int(decoder.pointee.channels)
+            // Both sides are at most 2^15 (libpng's user limits in the shim): the product cannot overflow.
+            guard width * height <= limits.maxPixels else {
+                throw DataError("image is \(width)x\(height) (\(width * height) pixels), more than the \(limits.maxPixels) allowed "
+                                + "(\(ImageLimits.environmentVariable) raises the limit)", path: path)
+            }
             var decoded = [UInt8](repeating: 0, count: width * height * native)
             let status = decoded.withUnsafeMutableBufferPointer { pixels in
                 var rows: [UnsafeMutablePointer<UInt8>?] = (0..<height).map { pixels.baseAddress! + $0 * width * native }
@@ -50,9 +56,10 @@ public enum PNG {
         }
     }
 
-    /// Reads and decodes the PNG file at `path` (see `decode`).
-    public static func read(_ path: String, channels: Int) throws(DataError) -> PixelImage {
-        try decode(FileSystem.contents(of: path), channels: channels, path: path)
+    /// Reads and decodes the PNG file at `path` (see `decode`); a file larger than any PNG within
+    /// `limits` needs is not read.
+    public static func read(_ path: String, channels: Int, limits: ImageLimits = .standard) throws(DataError) -> PixelImage {
+        try decode(FileSystem.contents(of: path, maxBytes: limits.maxFileBytes), channels: channels, path: path, limits: limits)
     }
 
     /// The sample depths the writer offers.

@@ -26,15 +26,19 @@ public struct DatasetEntry: Sendable, Hashable {
     /// Base URLs tried in order; a failed download or a checksum mismatch moves on to the next.
     public var mirrors: [URL]
     public var checksum: Checksum
+    /// The file's size in bytes (approximate where no source publishes it): downloads are cut off
+    /// a margin past it (`DownloadLimits.forFile(ofSize:)`), so a server cannot fill the disk.
+    public var size: Int64
     public var install: Install
 
     public init(name: String, summary: String, fileName: String, mirrors: [URL], checksum: Checksum,
-                install: Install) {
+                size: Int64, install: Install) {
         self.name = name
         self.summary = summary
         self.fileName = fileName
         self.mirrors = mirrors
         self.checksum = checksum
+        self.size = size
         self.install = install
     }
 
@@ -69,6 +73,7 @@ extension Catalogue {
             fileName: "images_background.zip",
             mirrors: [URL(string: "https://raw.githubusercontent.com/brendenlake/omniglot/master/python")!],
             checksum: .md5("68d2efa1b9178cc56df9314c21c6e718"),
+            size: 9_464_212,
             install: .zipFolder(folder: "images_background", destination: "omniglot/images_background")),
         DatasetEntry(
             name: "omniglot-evaluation",
@@ -76,6 +81,7 @@ extension Catalogue {
             fileName: "images_evaluation.zip",
             mirrors: [URL(string: "https://raw.githubusercontent.com/brendenlake/omniglot/master/python")!],
             checksum: .md5("6b91aef0f799c5bb55b94e3f2daec811"),
+            size: 6_462_886,
             install: .zipFolder(folder: "images_evaluation", destination: "omniglot/images_evaluation")),
         // The Kaggle "Water Quality" data set has no official download URL or digest. The digest is
         // that of the copy the project's reference results were made with (3,276 rows, 521,910
@@ -96,6 +102,7 @@ extension Catalogue {
             mirrors: [URL(string: "https://github.com/Jangrae/csv/raw/HEAD")!,
                       URL(string: "https://raw.githubusercontent.com/Oraclon/datasets/HEAD")!],
             checksum: .sha256OfLFText("111a9ba65f2d791003ac07b54b8e18e2f7e0bc1cfa37cfdb251d3758a4e8c24c"),
+            size: 525_187,
             install: .file(destination: "water/water_potability.csv")),
     ])
 }

@@ -15,6 +15,13 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The archive unpacked but lacks the folder the specs expect.
     case layout(dataset: String, url: URL, missing: String)
     case io(dataset: String, path: String, reason: String)
+    /// The server sent, or announced, more than the data set can be.
+    case tooLarge(dataset: String, url: URL, limit: Int64, announced: Int64?)
+    /// Data arrived slower than the minimum rate.
+    case tooSlow(dataset: String, url: URL, received: Int64, seconds: Double, minimumRate: Int64)
+    case deadline(dataset: String, url: URL, seconds: Double)
+    /// A redirect that is not followed: to a non-http(s) URL, or too many.
+    case redirect(dataset: String, url: URL, target: String, reason: String)
     /// Every mirror failed; the first failure is the primary mirror's.
     case mirrorsFailed(dataset: String, failures: [FetchError])
 
@@ -39,11 +46,28 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
             "fetch \(dataset): the archive from \(url.absoluteString) has no '\(missing)' folder; nothing was installed"
         case .io(let dataset, let path, let reason):
             "fetch \(dataset): \(path): \(reason); check the data root is writable"
+        case .tooLarge(let dataset, let url, let limit, let announced):
+            "fetch \(dataset): \(url.absoluteString) " + (announced.map { "announces \($0) bytes" } ?? "sent more than \(limit) bytes")
+                + ", more than this data set can be (at most \(limit)); the download was stopped and deleted"
+        case .tooSlow(let dataset, let url, let received, let seconds, let rate):
+            "fetch \(dataset): \(url.absoluteString) sent \(received) bytes in \(Int(seconds.rounded())) s, slower than the minimum \(rate) bytes/s; "
+                + "stopped; try again later or another mirror (--base-url)"
+        case .deadline(let dataset, let url, let seconds):
+            "fetch \(dataset): downloading \(url.absoluteString) took longer than \(Int(seconds.rounded())) s; stopped; try again later"
+        case .redirect(let dataset, let url, let target, let reason):
+            "fetch \(dataset): \(url.absoluteString) redirects to \(Self.shortened(target)), which is \(reason); not followed"
         case .mirrorsFailed(let dataset, let failures):
             "fetch \(dataset): every mirror failed: "
                 + failures.map { $0.description.replacingOccurrences(of: "fetch \(dataset): ", with: "") }
                 .joined(separator: " | ")
         }
+    }
+}
+
+extension FetchError {
+    /// A URL a server chose, cut to a length a one-line message can carry.
+    static func shortened(_ text: String) -> String {
+        text.count > 120 ? String(text.prefix(120)) + "... (\(text.utf8.count) bytes)" : text
     }
 }
 

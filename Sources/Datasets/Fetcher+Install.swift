@@ -17,7 +17,7 @@ extension Fetcher {
                     let text = Checksum.normalisingLineEndings(Array(try Data(contentsOf: download.file)))
                     try Data(text).write(to: staged)
                 } catch {
-                    throw .io(dataset: entry.name, path: staged.path, reason: error.localizedDescription)
+                    throw .io(dataset: entry.name, path: staged.path, reason: SystemText.reason(error))
                 }
             }
             try moveIntoPlace(staged, at: destination, work: work, dataset: entry.name)
@@ -52,20 +52,20 @@ extension Fetcher {
         do {
             try manager.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
-            throw .io(dataset: dataset, path: destination.deletingLastPathComponent().path, reason: error.localizedDescription)
+            throw .io(dataset: dataset, path: destination.deletingLastPathComponent().path, reason: SystemText.reason(error))
         }
         let replaced = work.appendingPathComponent("replaced")
         let hadOld = manager.fileExists(atPath: destination.path)
         if hadOld {
             do { try manager.moveItem(at: destination, to: replaced) } catch {
-                throw .io(dataset: dataset, path: destination.path, reason: "cannot move the old copy aside: \(error.localizedDescription)")
+                throw .io(dataset: dataset, path: destination.path, reason: "cannot move the old copy aside: \(SystemText.reason(error))")
             }
         }
         do {
             try manager.moveItem(at: staged, to: destination)
         } catch {
             if hadOld { try? manager.moveItem(at: replaced, to: destination) }
-            throw .io(dataset: dataset, path: destination.path, reason: error.localizedDescription)
+            throw .io(dataset: dataset, path: destination.path, reason: SystemText.reason(error))
         }
     }
 
@@ -76,7 +76,7 @@ extension Fetcher {
         let manager = FileManager.default
         let root = dataRoot.appendingPathComponent(Self.workFolderName)
         do { try manager.createDirectory(at: root, withIntermediateDirectories: true) } catch {
-            throw .io(dataset: entry.name, path: root.path, reason: "cannot create the work folder: \(error.localizedDescription)")
+            throw .io(dataset: entry.name, path: root.path, reason: "cannot create the work folder: \(SystemText.reason(error))")
         }
         for leftover in (try? manager.contentsOfDirectory(atPath: root.path)) ?? [] {
             let parts = leftover.split(separator: ".")
@@ -89,7 +89,7 @@ extension Fetcher {
         let token = UUID().uuidString.prefix(8)
         let folder = root.appendingPathComponent("\(entry.name).\(getpid()).\(token)")
         do { try manager.createDirectory(at: folder, withIntermediateDirectories: false) } catch {
-            throw .io(dataset: entry.name, path: folder.path, reason: error.localizedDescription)
+            throw .io(dataset: entry.name, path: folder.path, reason: SystemText.reason(error))
         }
         return folder
     }

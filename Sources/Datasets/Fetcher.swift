@@ -15,14 +15,19 @@ public struct Fetcher: Sendable {
     public var baseURL: URL?
     public var catalogue: Catalogue
     public var limits: UnpackLimits
+    /// What downloading an entry may cost; by default from the catalogue's size of its file.
+    public var downloadLimits: @Sendable (DatasetEntry) -> DownloadLimits
     public var progress: @Sendable (FetchProgress) -> Void
 
     public init(dataRoot: URL, baseURL: URL? = nil, catalogue: Catalogue = .standard,
-                limits: UnpackLimits = UnpackLimits(), progress: @escaping @Sendable (FetchProgress) -> Void = { _ in }) {
+                limits: UnpackLimits = UnpackLimits(),
+                downloadLimits: @escaping @Sendable (DatasetEntry) -> DownloadLimits = { .forFile(ofSize: $0.size) },
+                progress: @escaping @Sendable (FetchProgress) -> Void = { _ in }) {
         self.dataRoot = dataRoot.standardizedFileURL
         self.baseURL = baseURL
         self.catalogue = catalogue
         self.limits = limits
+        self.downloadLimits = downloadLimits
         self.progress = progress
     }
 
@@ -89,7 +94,7 @@ public struct Fetcher: Sendable {
             let name = entry.name, report = progress
             let bytes: Int64
             do {
-                bytes = try HTTPDownloader().download(url, to: file) { received, total in
+                bytes = try HTTPDownloader(limits: downloadLimits(entry)).download(url, to: file) { received, total in
                     report(.downloading(dataset: name, url: url, bytes: received, totalBytes: total))
                 }
             } catch {
@@ -100,7 +105,7 @@ public struct Fetcher: Sendable {
             progress(.verifying(dataset: name, algorithm: entry.checksum.algorithm))
             let actual: String
             do { actual = try entry.checksum.digest(ofFileAt: file) } catch {
-                throw .io(dataset: name, path: file.path, reason: "cannot read the download: \(error.localizedDescription)")
+                throw .io(dataset: name, path: file.path, reason: "cannot read the download: \(SystemText.reason(error))")
             }
             if actual == entry.checksum.expected {
                 return VerifiedDownload(url: url, file: file, bytes: bytes, digest: actual)
@@ -119,6 +124,11 @@ public struct Fetcher: Sendable {
         case .incomplete(let received, let expected):
             .incomplete(dataset: dataset, url: url, received: received, expected: expected)
         case .file(let path, let reason): .io(dataset: dataset, path: path, reason: reason)
+        case .tooLarge(let limit, let announced): .tooLarge(dataset: dataset, url: url, limit: limit, announced: announced)
+        case .tooSlow(let received, let seconds, let rate):
+            .tooSlow(dataset: dataset, url: url, received: received, seconds: seconds, minimumRate: rate)
+        case .deadline(let seconds): .deadline(dataset: dataset, url: url, seconds: seconds)
+        case .redirect(let target, let reason): .redirect(dataset: dataset, url: url, target: target, reason: reason)
         }
     }
 }

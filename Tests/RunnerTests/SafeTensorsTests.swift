@@ -35,9 +35,16 @@ import Testing
             (header(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: 8), "hole in the data"),
             (header(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: 8), "overlaps"),
             (header(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,400]}}"#, data: 4), "outside the 4 data bytes"),
-            (header(#"{"a":{"dtype":"Q7","shape":[1],"data_offsets":[0,4]}}"#, data: 4), "unsupported dtype Q7"),
+            (header(#"{"a":{"dtype":"Q7","shape":[1],"data_offsets":[0,4]}}"#, data: 4), "unsupported dtype 'Q7'"),
             (header(#"{"a":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,4]}}"#, data: 4), "overflows"),
             (header(#"{"__metadata__":{"k":1}}"#), "__metadata__ must map strings to strings"),
+            // These trapped while the message was being built (count * dtype.size overflowed).
+            (header(#"{"a":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,4]}}"#, data: 4),
+             "tensor 'a': 4 bytes for shape [4611686018427387904] of F32 (needs more than 9223372036854775807)"),
+            (header(#"{"a":{"dtype":"F32","shape":[2147483648,2147483648],"data_offsets":[0,4]}}"#, data: 4),
+             "tensor 'a': 4 bytes for shape [2147483648, 2147483648] of F32 (needs more than 9223372036854775807)"),
+            (header(#"{"a":{"dtype":"F32","shape":[18446744073709551616],"data_offsets":[0,4]}}"#, data: 4),
+             "tensor 'a': needs dtype, shape and two data_offsets"),
         ]
         for (data, message) in cases {
             #expect {
@@ -46,6 +53,32 @@ import Testing
                 "\(error)".contains(message)
             }
         }
+    }
+
+    /// A header's cost is bounded before it is parsed: its size, then how many keys and values
+    /// it holds (a 1M-key header took 4 GB and 24 s to parse before its clear error).
+    @Test func headersAreBoundedBeforeTheyAreParsed() throws {
+        func file(_ json: [UInt8]) -> Data {
+            var d = Data()
+            withUnsafeBytes(of: UInt64(json.count).littleEndian) { d.append(contentsOf: $0) }
+            d.append(contentsOf: json)
+            return d
+        }
+        var keys: [UInt8] = Array("{".utf8)
+        for i in 0..<300_000 { keys += Array("\"k\(i)\":{},".utf8) }
+        keys[keys.count - 1] = UInt8(ascii: "}")
+        func message(_ data: Data) -> String? {
+            do throws(SafeTensorsError) { _ = try SafeTensors(decoding: data) } catch { return error.message }
+            return nil
+        }
+        #expect(message(file(keys)) == "header holds 599999 keys and values, more than the 262144 accepted")
+        let large = [UInt8](repeating: UInt8(ascii: " "), count: SafeTensors.maxHeaderBytes + 1)
+        #expect(message(file(large)) == "header of 16777217 bytes is larger than the 16777216 accepted")
+        // Commas and colons inside strings are text, not values: long metadata is fine.
+        let text = String(repeating: "a,b:\\\"", count: 100_000)
+        let metadata = SafeTensors(metadata: ["classes": text]).encoded()
+        #expect(message(metadata) == nil)
+        #expect(try SafeTensors(decoding: metadata).metadata["classes"] == text)
     }
 
     /// The format as PyTorch reads it, when a Python with torch and safetensors is at hand

@@ -23,7 +23,7 @@ extension ZipArchive {
         try checkLimits(limits)
         let root = destination.standardizedFileURL
         do { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: false) } catch {
-            throw .io(path: root.path, reason: "cannot create the destination: \(error.localizedDescription)")
+            throw .io(path: root.path, reason: "cannot create the destination: \(SystemText.reason(error))")
         }
         do {
             var summary = UnpackSummary()
@@ -60,7 +60,7 @@ extension ZipArchive {
 
     private func makeDirectory(_ url: URL) throws(ZipError) {
         do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
-            throw .io(path: url.path, reason: error.localizedDescription)
+            throw .io(path: url.path, reason: SystemText.reason(error))
         }
     }
 

@@ -30,7 +30,7 @@ public struct ZipArchive: Sendable {
     public init(contentsOf url: URL) throws(ZipError) {
         let data: Data
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw .io(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+            throw .io(path: url.path, reason: "cannot read: \(SystemText.reason(error))")
         }
         try self.init(data: data)
     }

@@ -1,6 +1,7 @@
 import Autograd
 import Catalogue
 import DataPipeline
+import Datasets
 import Diagnostics
 import Foundation
 import GraphIR
@@ -284,7 +285,7 @@ public enum BenchSession {
         process.standardOutput = out
         process.standardError = err
         do { try process.run() } catch {
-            throw RunError(.file, "\(python): cannot run it: \(error.localizedDescription)")
+            throw RunError(.file, "\(python): cannot run it: \(SystemText.reason(error))")
         }
         let data = out.fileHandleForReading.readDataToEndOfFile()
         let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -13,14 +13,35 @@ enum Evaluation {
         defer { stream.stop() }
         var accumulator = EpochAccumulator(objective)
         let started = MonotonicClock.seconds()
+        var batchNumber = 0
         while let batch = try next(stream, data) {
+            batchNumber += 1
             let outputs = model(data.inputs(batch, names: model.inputNames))
             let targets = data.targets(batch, for: objective)
             let losses = objective.losses(outputs, targets).map(\.scalar)
+            if let bad = losses.firstIndex(where: { !$0.isFinite }) {
+                throw notFinite("loss of output `\(objective.heads[bad].name)`", Double(losses[bad]), split: split, epoch: epoch,
+                                where: "batch \(batchNumber) of \(stream.batchCount)", data: data)
+            }
             accumulator.add(batchSize: batch.count, losses: losses, predictions: objective.heads.map { outputs[$0.name]! }, targets: targets)
             if Interrupt.isRequested { throw RunError(.interrupted, "interrupted during evaluation of the \(split) split") }
         }
-        return accumulator.result(epoch: epoch, split: split, seconds: MonotonicClock.seconds() - started, learningRate: learningRate)
+        let result = accumulator.result(epoch: epoch, split: split, seconds: MonotonicClock.seconds() - started, learningRate: learningRate)
+        for head in result.heads {
+            if let bad = head.metrics.first(where: { !$0.value.isFinite }) {
+                throw notFinite("\(bad.name) of output `\(head.name)`", bad.value, split: split, epoch: epoch, where: "the end", data: data)
+            }
+        }
+        return result
+    }
+
+    /// A NaN or infinite loss or metric on a held-out split: as in training, the numbers would be
+    /// meaningless, so evaluation stops instead of reporting them.
+    private static func notFinite(_ what: String, _ value: Double, split: String, epoch: Int, where place: String,
+                                  data: DataBinding) -> RunError {
+        let shown = value.isNaN ? "NaN" : (value > 0 ? "+infinity" : "-infinity")
+        return RunError(.divergence, "\(data.file.path): the \(split) \(what) is \(shown) at \(place) of the evaluation"
+                        + (epoch > 0 ? " after epoch \(epoch)" : "") + "; the model's outputs are not finite on this split")
     }
 
     /// The next batch, with a data error (a corrupt image met for the first time) as a run error

@@ -1,4 +1,6 @@
 import Autograd
+import DataPipeline
+import Datasets
 import Foundation
 import NN
 
@@ -14,22 +16,41 @@ struct LoopState: Codable, Equatable {
     var best: Double?
     var bestEpoch: Int?
     var evaluationsWithoutImprovement: Int
+    /// CRC-32 of each tensor file of the checkpoint (`model.safetensors`, `optimizer.safetensors`),
+    /// so that resuming notices a damaged file instead of continuing with other weights. Absent in
+    /// checkpoints written before checksums were kept.
+    var checksums: [String: String]? = nil
+
+    /// Why this state cannot be continued from, or nil; `epoch` is the one its folder names.
+    func inconsistency(folderEpoch: Int) -> String? {
+        if epoch != folderEpoch { return "epoch is \(epoch), the folder says \(folderEpoch)" }
+        if dropoutState.count != 4 || dropoutState.allSatisfy({ $0 == 0 }) {
+            return "dropout_state must be four numbers, not all zero"
+        }
+        if evaluationsWithoutImprovement < 0 { return "evaluations_without_improvement is \(evaluationsWithoutImprovement)" }
+        if let best, !best.isFinite { return "best is \(best)" }
+        if let bestEpoch, !(1...epoch).contains(bestEpoch) { return "best_epoch is \(bestEpoch), outside 1...\(epoch)" }
+        return nil
+    }
 }
 
 /// A checkpoint: `checkpoints/epoch-NNNN/` with `model.safetensors` (the state_dict),
 /// `optimizer.safetensors` (its state tensors; algorithm and scalars in the metadata) and
-/// `state.json` (the loop). Written into a temporary folder and renamed into place, so a
-/// checkpoint folder is either complete or absent.
+/// `state.json` (the loop, and the checksums of the two tensor files). Written into a temporary
+/// folder and renamed into place, so a checkpoint folder is either complete or absent; resuming
+/// still checks, since a folder can be damaged or made by hand afterwards.
 enum Checkpoint {
+    static let tensorFiles = ["model.safetensors", "optimizer.safetensors"]
+
     static func write(model: GraphModel, optimizer: any Optimizer, state: LoopState, in run: RunDirectory) throws(RunError) {
-        let final = run.checkpoints.appendingPathComponent(String(format: "epoch-%04d", state.epoch))
+        let final = run.checkpoints.appendingPathComponent(folderName(epoch: state.epoch))
         let temporary = run.checkpoints.appendingPathComponent(".tmp-" + final.lastPathComponent)
         let fm = FileManager.default
         do {
             try? fm.removeItem(at: temporary)
             try fm.createDirectory(at: temporary, withIntermediateDirectories: true)
         } catch {
-            throw RunError(.file, "\(temporary.path): cannot create the checkpoint folder: \(error.localizedDescription)")
+            throw RunError(.file, "\(temporary.path): cannot create the checkpoint folder: \(SystemText.reason(error))")
         }
         let optimizerState = optimizer.exportState()
         let optimizerFile = SafeTensors(
@@ -39,9 +60,13 @@ enum Checkpoint {
             },
             metadata: ["algorithm": optimizerState.algorithm,
                        "scalars": String(decoding: JSON.encode(optimizerState.scalars, pretty: false), as: UTF8.self)])
-        try run.write(SafeTensors(entries: StateDict.entries(of: model), metadata: ["format": "pt"]).encoded(),
-                      to: temporary.appendingPathComponent("model.safetensors"))
-        try run.write(optimizerFile.encoded(), to: temporary.appendingPathComponent("optimizer.safetensors"))
+        let files = [SafeTensors(entries: StateDict.entries(of: model), metadata: ["format": "pt"]).encoded(), optimizerFile.encoded()]
+        var state = state
+        state.checksums = [:]
+        for (name, bytes) in zip(tensorFiles, files) {
+            try run.write(bytes, to: temporary.appendingPathComponent(name))
+            state.checksums![name] = checksum(bytes)
+        }
         try run.write(JSON.encode(state), to: temporary.appendingPathComponent("state.json"))
         try? fm.removeItem(at: final)
         guard rename(temporary.path, final.path) == 0 else {
@@ -49,38 +74,92 @@ enum Checkpoint {
         }
     }
 
-    /// The newest complete checkpoint of a run, if any.
-    static func latest(in run: RunDirectory) -> URL? {
+    static func folderName(epoch: Int) -> String { String(format: "epoch-%04d", epoch) }
+
+    /// The checkpoint folders of a run, newest first, with the epoch each name says; other names
+    /// (a temporary folder, a stray file) are not checkpoints.
+    static func folders(in run: RunDirectory) -> [(url: URL, epoch: Int)] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: run.checkpoints.path)) ?? []
-        return names.filter { $0.hasPrefix("epoch-") }.sorted().last.map { run.checkpoints.appendingPathComponent($0) }
+        return names.compactMap { name -> (URL, Int)? in
+            guard name.hasPrefix("epoch-"), let epoch = Int(name.dropFirst(6)), epoch >= 1, name == folderName(epoch: epoch) else { return nil }
+            return (run.checkpoints.appendingPathComponent(name), epoch)
+        }.sorted { $0.1 > $1.1 }
     }
 
-    /// Restores model, optimizer and loop state from a checkpoint folder.
-    static func read(_ folder: URL, model: GraphModel, optimizer: any Optimizer) throws(RunError) -> LoopState {
-        func data(_ name: String) throws(RunError) -> Data {
-            do { return try Data(contentsOf: folder.appendingPathComponent(name)) } catch {
-                throw RunError(.file, "\(folder.appendingPathComponent(name).path): cannot read: \(error.localizedDescription)")
+    /// The newest checkpoint folder that has all its files, for messages (`--resume` verifies).
+    static func latest(in run: RunDirectory) -> URL? {
+        folders(in: run).first { folder in
+            (tensorFiles + ["state.json"]).allSatisfy { FileManager.default.fileExists(atPath: folder.url.appendingPathComponent($0).path) }
+        }?.url
+    }
+
+    /// Restores model, optimizer and loop state from the newest checkpoint that is complete and
+    /// verified, and says which newer ones were passed over and why.
+    static func restoreLatest(in run: RunDirectory, model: GraphModel, optimizer: any Optimizer) throws(RunError) -> (state: LoopState, notes: [String]) {
+        let candidates = folders(in: run)
+        guard !candidates.isEmpty else { throw RunError(.file, "\(run.url.path): has no checkpoint to resume from") }
+        var skipped: [String] = []
+        for candidate in candidates {
+            do {
+                let state = try read(candidate.url, epoch: candidate.epoch, model: model, optimizer: optimizer)
+                let notes = skipped.map { "note: skipped checkpoint \($0); resuming from \(candidate.url.lastPathComponent)" }
+                return (state, notes)
+            } catch {
+                skipped.append("\(candidate.url.lastPathComponent) (\(error.message.replacingOccurrences(of: candidate.url.path + "/", with: "")))")
             }
         }
-        func tensors(_ name: String) throws(RunError) -> SafeTensors {
-            do { return try SafeTensors(decoding: try data(name)) } catch let error as SafeTensorsError {
-                throw RunError(.file, "\(folder.appendingPathComponent(name).path): \(error)")
-            } catch let error as RunError { throw error } catch { throw RunError(.file, "\(error)") }
+        let reasons = skipped.prefix(2).joined(separator: "; ") + (skipped.count > 2 ? "; and \(skipped.count - 2) more" : "")
+        throw RunError(.file, "\(run.url.path): no complete, verified checkpoint to resume from: \(reasons)")
+    }
+
+    /// Restores model, optimizer and loop state from a checkpoint folder, after checking every file:
+    /// the tensor files against the checksums in state.json, the loop state against its folder, the
+    /// tensors against the model and the optimizer. On error the optimizer is unchanged; the model
+    /// may hold part of the checkpoint (an older one restored afterwards replaces all of it).
+    static func read(_ folder: URL, epoch: Int, model: GraphModel, optimizer: any Optimizer) throws(RunError) -> LoopState {
+        func bytes(_ name: String) throws(RunError) -> Data {
+            do { return try FileContents.read(folder.appendingPathComponent(name)) } catch { throw RunError(.file, "\(error)") }
         }
-        try StateDict.load(try tensors("model.safetensors"), into: model, source: folder.appendingPathComponent("model.safetensors").path)
-        let file = try tensors("optimizer.safetensors")
+        let statePath = folder.appendingPathComponent("state.json").path
+        let state: LoopState
+        do { state = try JSON.decode(LoopState.self, from: try bytes("state.json")) } catch let error as RunError { throw error } catch {
+            throw RunError(.file, "\(statePath): \(JSONProblem.describe(error))")
+        }
+        if let problem = state.inconsistency(folderEpoch: epoch) { throw RunError(.file, "\(statePath): \(problem)") }
+        var files: [String: SafeTensors] = [:]
+        for name in tensorFiles {
+            let data = try bytes(name)
+            let path = folder.appendingPathComponent(name).path
+            if let expected = state.checksums?[name], checksum(data) != expected {
+                throw RunError(.file, "\(path): checksum \(checksum(data)) does not match \(excerpt(expected)) in state.json: the file is damaged")
+            }
+            do { files[name] = try SafeTensors(decoding: data) } catch { throw RunError(.file, "\(path): \(error)") }
+        }
+        try StateDict.load(files["model.safetensors"]!, into: model, source: folder.appendingPathComponent("model.safetensors").path)
+        let file = files["optimizer.safetensors"]!
         var stateTensors: [String: Tensor] = [:]
-        for e in file.entries { stateTensors[e.name] = Tensor(shape: Shape(e.shape), values: e.floats ?? []) }
-        let scalars = (try? JSON.decode([String: Double].self, from: Data((file.metadata["scalars"] ?? "{}").utf8))) ?? [:]
+        for e in file.entries {
+            guard let values = e.floats else {
+                throw RunError(.file, "\(folder.appendingPathComponent("optimizer.safetensors").path): \(excerpt(e.name)) is \(e.dtype.rawValue), optimizer state is F32")
+            }
+            stateTensors[e.name] = Tensor(shape: Shape(e.shape), values: values)
+        }
+        guard let scalars = try? JSON.decode([String: Double].self, from: Data((file.metadata["scalars"] ?? "").utf8)) else {
+            throw RunError(.file, "\(folder.appendingPathComponent("optimizer.safetensors").path): metadata `scalars` is not a JSON object of numbers")
+        }
         do {
             try optimizer.importState(OptimizerState(algorithm: file.metadata["algorithm"] ?? "", tensors: stateTensors, scalars: scalars))
         } catch {
             throw RunError(.file, "\(folder.path): \(error)")
         }
-        do {
-            return try JSON.decode(LoopState.self, from: try data("state.json"))
-        } catch let error as RunError { throw error } catch {
-            throw RunError(.file, "\(folder.appendingPathComponent("state.json").path): \(error)")
-        }
+        return state
+    }
+
+    /// `crc32:` and eight hex digits.
+    static func checksum(_ data: Data) -> String {
+        var crc = CRC32()
+        data.withUnsafeBytes { crc.update($0) }
+        let hex = String(crc.value, radix: 16)
+        return "crc32:" + String(repeating: "0", count: 8 - hex.count) + hex
     }
 }

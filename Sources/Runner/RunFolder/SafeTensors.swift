@@ -1,3 +1,4 @@
+import DataPipeline
 import Foundation
 
 /// The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header
@@ -93,55 +94,60 @@ public struct SafeTensors: Equatable {
         return out
     }
 
-    /// The largest header accepted (the reference implementation's limit).
-    public static let maxHeaderBytes = 100 << 20
+    /// The largest header accepted. The reference implementation allows 100 MB; specrun's own
+    /// headers are a few KB, or a few hundred KB when the metadata names many classes, and a JSON
+    /// header costs several times its size to parse.
+    public static let maxHeaderBytes = 16 << 20
+    /// The most keys and array elements a header may hold (its `:` and `,`), counted before it is
+    /// parsed: parsing costs per value, about a kilobyte each, whatever the header's byte size.
+    /// A tensor takes four keys and one value per dimension; specrun's models have dozens.
+    public static let maxHeaderValues = 1 << 18
 
     public init(decoding data: Data) throws(SafeTensorsError) {
         guard data.count >= 8 else { throw .init("file is \(data.count) bytes, shorter than the 8-byte header length") }
         let n = data.prefix(8).withUnsafeBytes { raw in UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self)) }
-        guard n <= UInt64(Self.maxHeaderBytes), Int(n) <= data.count - 8 else {
-            throw .init("header length \(n) does not fit in a \(data.count)-byte file")
+        guard n <= UInt64(data.count - 8) else { throw .init("header length \(n) does not fit in a \(data.count)-byte file") }
+        guard n <= UInt64(Self.maxHeaderBytes) else {
+            throw .init("header of \(n) bytes is larger than the \(Self.maxHeaderBytes) accepted")
         }
         let headerData = data.subdata(in: 8..<(8 + Int(n)))
-        guard let object = try? JSONSerialization.jsonObject(with: headerData), let header = object as? [String: Any] else {
-            throw .init("header is not a JSON object")
+        let values = Self.countValues(headerData)
+        guard values <= Self.maxHeaderValues else {
+            throw .init("header holds \(values) keys and values, more than the \(Self.maxHeaderValues) accepted")
+        }
+        let header: RawHeader
+        do { header = try JSONDecoder().decode(RawHeader.self, from: headerData) } catch let error as SafeTensorsError {
+            throw error
+        } catch {
+            throw .init("header is not a JSON object of tensors")
         }
         let dataStart = 8 + Int(n)
         let available = data.count - dataStart
         var entries: [(start: Int, entry: Entry)] = []
-        var metadata: [String: String] = [:]
-        for (name, value) in header {
-            if name == "__metadata__" {
-                guard let m = value as? [String: String] else { throw .init("__metadata__ must map strings to strings") }
-                metadata = m
-                continue
-            }
-            guard let info = value as? [String: Any],
-                  let dtypeName = info["dtype"] as? String,
-                  let shape = info["shape"] as? [Int],
-                  let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
-                throw .init("tensor \(name): needs dtype, shape and two data_offsets")
-            }
-            guard let dtype = DType(rawValue: dtypeName) else { throw .init("tensor \(name): unsupported dtype \(dtypeName)") }
-            guard shape.allSatisfy({ $0 >= 0 }) else { throw .init("tensor \(name): negative dimension in \(shape)") }
+        for (name, info) in header.tensors {
+            let shown = excerpt(name)
+            guard let dtype = DType(rawValue: info.dtype) else { throw .init("tensor \(shown): unsupported dtype \(excerpt(info.dtype))") }
+            guard info.shape.allSatisfy({ $0 >= 0 }) else { throw .init("tensor \(shown): negative dimension in \(Self.describe(info.shape))") }
             var count = 1
-            for d in shape {
+            for d in info.shape {
                 let (p, overflow) = count.multipliedReportingOverflow(by: d)
-                guard !overflow else { throw .init("tensor \(name): shape \(shape) overflows") }
+                guard !overflow else { throw .init("tensor \(shown): shape \(Self.describe(info.shape)) overflows") }
                 count = p
             }
-            let (begin, end) = (offsets[0], offsets[1])
+            let (begin, end) = (info.dataOffsets[0], info.dataOffsets[1])
             guard begin >= 0, end >= begin, end <= available else {
-                throw .init("tensor \(name): data_offsets [\(begin), \(end)] outside the \(available) data bytes")
+                throw .init("tensor \(shown): data_offsets [\(begin), \(end)] outside the \(available) data bytes")
             }
             let (bytes, overflow) = count.multipliedReportingOverflow(by: dtype.size)
             guard !overflow, bytes == end - begin else {
-                throw .init("tensor \(name): \(end - begin) bytes for shape \(shape) of \(dtypeName) (needs \(count * dtype.size))")
+                let needs = overflow ? "more than \(Int.max)" : "\(bytes)"
+                throw .init("tensor \(shown): \(end - begin) bytes for shape \(Self.describe(info.shape)) of \(dtype.rawValue) (needs \(needs))")
             }
             let slice = data.subdata(in: (dataStart + begin)..<(dataStart + end))
-            entries.append((begin, Entry(name: name, dtype: dtype, shape: shape, bytes: slice)))
+            entries.append((begin, Entry(name: name, dtype: dtype, shape: info.shape, bytes: slice)))
         }
-        entries.sort { $0.start < $1.start }
+        // File order; empty tensors share an offset with the next, and then go first, by name.
+        entries.sort { ($0.start, $0.entry.bytes.count, $0.entry.name) < ($1.start, $1.entry.bytes.count, $1.entry.name) }
         var expected = 0
         for (start, e) in entries {
             guard start == expected else {
@@ -151,9 +157,68 @@ public struct SafeTensors: Equatable {
         }
         guard expected == available else { throw .init("\(available - expected) bytes after the last tensor") }
         self.entries = entries.map(\.entry)
-        self.metadata = metadata
+        self.metadata = header.metadata
     }
 
+    /// The number of `:` and `,` outside strings: an upper bound on the keys and values a JSON
+    /// text holds, found in one pass without building anything.
+    static func countValues(_ json: Data) -> Int {
+        var count = 0, inString = false, escaped = false
+        for byte in json {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            } else if byte == UInt8(ascii: ":") || byte == UInt8(ascii: ",") {
+                count += 1
+            }
+        }
+        return count
+    }
+
+    /// A shape for a message: at most eight dimensions.
+    static func describe(_ shape: [Int]) -> String {
+        "[" + shape.prefix(8).map(String.init).joined(separator: ", ") + (shape.count > 8 ? ", ... (\(shape.count) dimensions)" : "") + "]"
+    }
+
+}
+
+/// A header as JSON has it: tensors by name, in file order of their keys, and `__metadata__`.
+private struct RawHeader: Decodable {
+    struct Tensor: Decodable {
+        var dtype: String
+        var shape: [Int]
+        var dataOffsets: [Int]
+
+        enum CodingKeys: String, CodingKey { case dtype, shape, dataOffsets = "data_offsets" }
+    }
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    var tensors: [(String, Tensor)] = []
+    var metadata: [String: String] = [:]
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        for key in container.allKeys {
+            if key.stringValue == "__metadata__" {
+                guard let m = try? container.decode([String: String].self, forKey: key) else {
+                    throw SafeTensorsError("__metadata__ must map strings to strings")
+                }
+                metadata = m
+                continue
+            }
+            guard let t = try? container.decode(Tensor.self, forKey: key), t.dataOffsets.count == 2 else {
+                throw SafeTensorsError("tensor \(excerpt(key.stringValue)): needs dtype, shape and two data_offsets")
+            }
+            tensors.append((key.stringValue, t))
+        }
+    }
 }
 
 /// A safetensors file that is not well formed; the message says what is wrong.

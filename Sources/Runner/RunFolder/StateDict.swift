@@ -1,4 +1,5 @@
 import Autograd
+import DataPipeline
 import Foundation
 import NN
 
@@ -33,20 +34,26 @@ public enum StateDict {
         if expected != found {
             let missing = expected.subtracting(found).sorted(), extra = found.subtracting(expected).sorted()
             var parts: [String] = []
-            if !missing.isEmpty { parts.append("missing \(missing.prefix(4).joined(separator: ", "))\(missing.count > 4 ? ", ..." : "")") }
-            if !extra.isEmpty { parts.append("unexpected \(extra.prefix(4).joined(separator: ", "))\(extra.count > 4 ? ", ..." : "")") }
+            if !missing.isEmpty { parts.append("missing \(missing.prefix(4).map { excerpt($0) }.joined(separator: ", "))\(missing.count > 4 ? ", ..." : "")") }
+            if !extra.isEmpty { parts.append("unexpected \(extra.prefix(4).map { excerpt($0) }.joined(separator: ", "))\(extra.count > 4 ? ", ..." : "")") }
             throw RunError(.file, "\(source): the weights do not fit this spec's model (\(parts.joined(separator: "; ")))")
         }
+        let byName = Dictionary(file.entries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for (name, tensor) in model.parameters + model.buffers {
-            let entry = file[name]!
+            let entry = byName[name]!
             guard entry.shape == tensor.shape.dims, let values = entry.floats else {
-                throw RunError(.file, "\(source): \(name) is \(entry.dtype.rawValue) \(entry.shape), the model needs F32 \(tensor.shape.dims)")
+                throw RunError(.file, "\(source): \(name) is \(entry.dtype.rawValue) \(SafeTensors.describe(entry.shape)), the model needs F32 \(tensor.shape.dims)")
+            }
+            // A NaN or infinite weight makes every output NaN: eval would report `loss: nan` and
+            // predict null probabilities, as if that were a result.
+            if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                throw RunError(.file, "\(source): \(name) holds \(values[bad]) at index \(bad); these weights come from a diverged run")
             }
             values.withUnsafeBufferPointer { tensor.data.update(from: $0.baseAddress!, count: tensor.count) }
         }
         for (name, _) in model.counters {
-            guard let value = file[name]?.int64s?.first else {
-                throw RunError(.file, "\(source): \(name) must be an I64 scalar")
+            guard let entry = byName[name], entry.shape.isEmpty, let value = entry.int64s?.first, value >= 0 else {
+                throw RunError(.file, "\(source): \(name) must be a non-negative I64 scalar")
             }
             model.setCounter(name, to: Int(value))
         }

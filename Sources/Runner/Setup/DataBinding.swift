@@ -37,6 +37,14 @@ public struct DataBinding {
         flag ?? environment["SPECRUN_DATA"] ?? "data"
     }
 
+    /// Why a setting the data pipeline reads from the environment is unusable, or nil: it is read
+    /// deep inside a run, so the command line checks it before anything starts.
+    public static func environmentProblem(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        guard let value = environment[ImageLimits.environmentVariable] else { return nil }
+        do { _ = try ImageLimits.parse(value) } catch { return "\(error)" }
+        return nil
+    }
+
     /// Class counts by label field (the names `classes(...)` uses), from the class names of each
     /// label source (a CSV column or a folder level).
     public static func classCounts(for data: DataSpec, classes: [String: [String]], catalogue: Catalogue = .standard) -> [String: Int] {

@@ -18,6 +18,8 @@ public enum TrainSession {
         public var runsBase = "runs"
         /// `--resume`: a run folder to continue from its latest checkpoint.
         public var resume: String?
+        /// `--force`: let `out` be a folder that holds other files (never another run).
+        public var force = false
         /// When the process started (`MonotonicClock`), for the time to the first batch.
         public var startedAt: Double?
 
@@ -42,10 +44,13 @@ public enum TrainSession {
         var resumeFolder: RunDirectory?
         var saved: RunSettings?
         if let resume = options.resume {
+            if let problem = ResumeOverrides.problem(options.overrides) { throw RunError(.spec, problem) }
             let folder = try RunDirectory(existing: URL(fileURLWithPath: resume))
             let settings: RunSettings
-            do { settings = try JSON.decode(RunSettings.self, from: Data(contentsOf: folder.settings)) } catch {
-                throw RunError(.file, "\(folder.settings.path): cannot read the run's settings: \(error)")
+            do { settings = try JSON.decode(RunSettings.self, from: FileContents.read(folder.settings)) } catch let error as FileError {
+                throw RunError(.file, "\(error)")
+            } catch {
+                throw RunError(.file, "\(folder.settings.path): cannot read the run's settings: \(JSONProblem.describe(error))")
             }
             specPath = folder.spec.path
             specText = try? String(contentsOf: folder.spec, encoding: .utf8)
@@ -68,7 +73,7 @@ public enum TrainSession {
         if let resumeFolder {
             folder = resumeFolder
         } else if let out = options.out {
-            folder = try RunDirectory(creating: URL(fileURLWithPath: out))
+            folder = try RunDirectory(creating: URL(fileURLWithPath: out), force: options.force)
         } else {
             folder = try RunDirectory.create(base: URL(fileURLWithPath: options.runsBase), name: spec.name)
         }
@@ -87,10 +92,9 @@ public enum TrainSession {
         var resumed: LoopState?
         var metricsLog: [Data] = []
         if resumeFolder != nil {
-            guard let checkpoint = Checkpoint.latest(in: folder) else {
-                throw RunError(.file, "\(folder.url.path): has no checkpoint to resume from")
-            }
-            let state = try Checkpoint.read(checkpoint, model: prepared.model, optimizer: optimizer)
+            let (state, notes) = try Checkpoint.restoreLatest(in: folder, model: prepared.model, optimizer: optimizer)
+            for note in notes { reporter.note(note) }
+            reporter.note(ResumeOverrides.note(settings, epochs: options.overrides.epochs))
             resumed = state
             metricsLog = keptMetrics(folder, throughEpoch: state.epoch)
             if state.epoch >= spec.train.epochs {

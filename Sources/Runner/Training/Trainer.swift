@@ -126,8 +126,13 @@ final class Trainer {
     }
 
     func evaluate(_ indices: [Int], split: String, epoch: Int, learningRate: Double) throws(RunError) -> EpochResult {
-        try Evaluation.run(model: model, objective: objective, data: data, indices: indices, split: split, epoch: epoch,
-                           batchSize: settings.batchSize, prefetch: settings.prefetch, learningRate: learningRate)
+        do {
+            return try Evaluation.run(model: model, objective: objective, data: data, indices: indices, split: split, epoch: epoch,
+                                      batchSize: settings.batchSize, prefetch: settings.prefetch, learningRate: learningRate)
+        } catch {
+            guard error.kind == .divergence else { throw error }
+            throw RunError(.divergence, error.message + "; training stopped." + whatIsKept())
+        }
     }
 
 
@@ -162,16 +167,18 @@ final class Trainer {
     private func divergence(head: String, value: Float, epoch: Int, batch: Int, of batches: Int) -> RunError {
         let shown = value.isNaN ? "NaN" : (value > 0 ? "+infinity" : "-infinity")
         var message = "\(settings.specPath): the loss of output `\(head)` is \(shown) at epoch \(epoch), batch \(batch) of \(batches); training stopped."
-        if let runFolder {
-            if let checkpoint = Checkpoint.latest(in: runFolder) {
-                message += " The last good checkpoint is \(checkpoint.path)."
-            } else {
-                message += " No checkpoint was written before it (train.checkpoint_every)."
-            }
-            if FileManager.default.fileExists(atPath: runFolder.metrics.path) { message += " Metrics so far: \(runFolder.metrics.path)." }
-        }
+        message += whatIsKept()
         message += " A lower learning rate (now \(format(optimizer.learningRate))) or gradient clipping (train.clip_grad_norm) usually helps."
         return RunError(.divergence, message)
+    }
+
+    /// ` The last good checkpoint is ... Metrics so far: ...`, after a run stopped on a non-finite value.
+    private func whatIsKept() -> String {
+        guard let runFolder else { return "" }
+        var text = Checkpoint.latest(in: runFolder).map { " The last good checkpoint is \($0.path)." }
+            ?? " No checkpoint was written before it (train.checkpoint_every)."
+        if FileManager.default.fileExists(atPath: runFolder.metrics.path) { text += " Metrics so far: \(runFolder.metrics.path)." }
+        return text
     }
 
     func interrupted(epoch: Int, batch: Int?, of batches: Int?) -> RunError {

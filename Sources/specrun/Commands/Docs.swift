@@ -2,6 +2,7 @@ import ArgumentParser
 import Catalogue
 import Diagnostics
 import Foundation
+import Runner
 import SpecLanguage
 
 struct Docs: ParsableCommand {
@@ -39,7 +40,10 @@ struct Docs: ParsableCommand {
         }
         for doc in Document.allCases {
             let path = (write as NSString).appendingPathComponent(doc.fileName)
-            try doc.text.write(toFile: path, atomically: true, encoding: .utf8)
+            do { try AtomicFile.write(doc.text, to: URL(fileURLWithPath: path)) } catch {
+                printError("error: \(error)\n")  // the system's reason, not Foundation's error dump
+                throw ExitCode(1)
+            }
             print("wrote \(path)")
         }
     }

@@ -40,7 +40,7 @@ struct Fetch: ParsableCommand {
         do { base = try Fetcher.baseURL(flag: baseURL) } catch { throw ValidationError("\(error)") }
         let live = Terminal.isInteractive()
         let bar = Mutex(ProgressBar())
-        let fetcher = Fetcher(dataRoot: root, baseURL: base) { event in
+        let fetcher = Fetcher(dataRoot: root, baseURL: base, progress: { event in
             guard live else { return }
             let line: String? = bar.withLock { bar in
                 switch event {
@@ -53,7 +53,7 @@ struct Fetch: ParsableCommand {
                 }
             }
             if let line { FileHandle.standardOutput.write(Data(line.utf8)) }
-        }
+        })
         if list {
             for entry in fetcher.catalogue.entries {
                 let state = fetcher.isInstalled(entry) ? "in place" : "not fetched"

@@ -7,6 +7,11 @@ import Runner
 struct DataOptions: ParsableArguments {
     @Option(help: "Where data paths in the spec are relative to (default: $SPECRUN_DATA, else ./data).")
     var dataRoot: String?
+
+    func validate() throws {
+        // Read by the image decoder deep inside a run: a typo must stop the command here, not be ignored there.
+        if let problem = DataBinding.environmentProblem() { throw ValidationError(problem) }
+    }
 }
 
 struct Train: ParsableCommand {
@@ -25,22 +30,26 @@ struct Train: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(help: "Train this many epochs instead of the spec's train.epochs.")
+    // `.unconditional`: `--seed -1` is a value, not an unknown option `-1` ("Missing value").
+    @Option(parsing: .unconditional, help: "Train this many epochs instead of the spec's train.epochs.")
     var epochs: Int?
 
-    @Option(help: "Batch size instead of the spec's data.batch_size.")
+    @Option(parsing: .unconditional, help: "Batch size instead of the spec's data.batch_size.")
     var batchSize: Int?
 
-    @Option(help: "Seed for initialisation, shuffling and dropout instead of the spec's seed.")
+    @Option(parsing: .unconditional, help: "Seed for initialisation, shuffling and dropout instead of the spec's seed.")
     var seed: Int?
 
-    @Option(help: "Learning rate instead of the optimizer's lr.")
+    @Option(parsing: .unconditional, help: "Learning rate instead of the optimizer's lr.")
     var lr: Double?
 
-    @Option(help: "The run folder to write (default runs/<spec name>/<timestamp>/).")
+    @Option(help: "The run folder to write (default runs/<spec name>/<timestamp>/); it must be new or empty.")
     var out: String?
 
-    @Option(help: "Continue the run in this folder from its last checkpoint.")
+    @Flag(help: "Let --out be a folder that holds other files (those named like the run's are overwritten; never a folder holding a run).")
+    var force = false
+
+    @Option(help: "Continue the run in this folder from its last verified checkpoint (takes --epochs and --data-root).")
     var resume: String?
 
     func validate() throws {
@@ -50,15 +59,24 @@ struct Train: ParsableCommand {
         }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs).") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
-        if let lr, !(lr > 0) { throw ValidationError("--lr must be positive, got \(lr).") }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive finite number, got \(lr).") }
+        if resume != nil {
+            if let spec { throw ValidationError("--resume trains the run folder's own spec.yaml; leave out '\(spec)'.") }
+            if out != nil || force { throw ValidationError("--resume continues the run in its own folder; leave out --out and --force.") }
+            if let problem = ResumeOverrides.problem(overrides) { throw ValidationError(problem + ".") }
+        }
+        if force && out == nil { throw ValidationError("--force applies to --out; give --out too.") }
     }
+
+    var overrides: SpecOverrides { SpecOverrides(epochs: epochs, batchSize: batchSize, seed: seed, learningRate: lr) }
 
     func run() throws {
         var options = TrainSession.Options(specPath: spec)
         options.startedAt = processStart
-        options.overrides = SpecOverrides(epochs: epochs, batchSize: batchSize, seed: seed, learningRate: lr)
+        options.overrides = overrides
         options.dataRoot = data.dataRoot
         options.out = out
+        options.force = force
         options.resume = resume
         Interrupt.install()
         do {

@@ -14,6 +14,8 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     private var corrupted = Set<String>()
     private var redirects = [String: String]()
     private var failures = [String: Int]()
+    private var locations = [String: String]()
+    private var streams = [String: Stream]()
     private var served = [String]()
     private let stopped = DispatchSemaphore(value: 0)
 
@@ -49,6 +51,21 @@ final class LoopbackHTTPServer: @unchecked Sendable {
 
     /// Answer requests for `path` with a 302 to `target` (both absolute paths on this server).
     func redirect(_ path: String, to target: String) { lock.withLock { redirects[path] = target } }
+
+    /// Answer requests for `path` with a 302 to `location`, written as given (any scheme).
+    func redirect(_ path: String, toLocation location: String) { lock.withLock { locations[path] = location } }
+
+    /// A body made up as it is sent: `total` zero bytes in pieces of `chunk`, one piece every
+    /// `interval` seconds, with `announced` as the Content-Length (none when nil).
+    struct Stream {
+        var total: Int
+        var chunk: Int
+        var interval: TimeInterval
+        var announced: Int?
+    }
+
+    /// Answer requests for `path` with `stream` (a slow or an endless server).
+    func stream(_ path: String, _ stream: Stream) { lock.withLock { streams[path] = stream } }
 
     /// Answer requests for `path` with `status` and no file.
     func fail(_ path: String, status: Int) { lock.withLock { failures[path] = status } }
@@ -87,11 +104,13 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         let parts = line.split(separator: " ")
         guard parts.count == 3, parts[0] == "GET" else { return respond(connection, status: 400, body: []) }
         let path = String(parts[1]).removingPercentEncoding ?? String(parts[1])
-        let (redirect, failure, corrupt) = lock.withLock {
+        let (redirect, failure, corrupt, location, stream) = lock.withLock {
             served.append(path)
-            return (redirects[path], failures[path], corrupted.contains(path))
+            return (redirects[path], failures[path], corrupted.contains(path), locations[path], streams[path])
         }
         if let redirect { return respond(connection, status: 302, body: [], headers: ["Location: \(baseURL)\(redirect)"]) }
+        if let location { return respond(connection, status: 302, body: [], headers: ["Location: \(location)"]) }
+        if let stream { return sendStream(stream, on: connection) }
         if let failure { return respond(connection, status: failure, body: Array("failed on purpose\n".utf8)) }
         let file = root.appendingPathComponent(String(path.dropFirst()))
         guard !path.contains(".."), var body = try? [UInt8](Data(contentsOf: file)) else {
@@ -103,19 +122,38 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         respond(connection, status: 200, body: body)
     }
 
+    /// Sends `stream` until it is done or the client hangs up.
+    private func sendStream(_ stream: Stream, on connection: Int32) {
+        var head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n"
+        if let announced = stream.announced { head += "Content-Length: \(announced)\r\n" }
+        guard write(Array((head + "\r\n").utf8), to: connection) else { return }
+        let piece = [UInt8](repeating: 0, count: stream.chunk)
+        var sent = 0
+        while sent < stream.total {
+            let n = min(stream.chunk, stream.total - sent)
+            guard write(Array(piece[0..<n]), to: connection) else { return }
+            sent += n
+            if stream.interval > 0 { usleep(UInt32(stream.interval * 1_000_000)) }
+        }
+    }
+
+    /// MSG_NOSIGNAL: a client that hangs up must not kill the test process with SIGPIPE.
+    private func write(_ bytes: [UInt8], to connection: Int32) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { send(connection, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return false }
+            offset += n
+        }
+        return true
+    }
+
     private func respond(_ connection: Int32, status: Int, body: [UInt8], headers: [String] = []) {
         let reason = [200: "OK", 302: "Found", 400: "Bad Request", 404: "Not Found"][status] ?? "Error"
         var head = "HTTP/1.1 \(status) \(reason)\r\nContent-Length: \(body.count)\r\n"
         head += "Content-Type: application/octet-stream\r\nConnection: close\r\n"
         for header in headers { head += header + "\r\n" }
-        let bytes = Array((head + "\r\n").utf8) + body
-        var offset = 0
-        while offset < bytes.count {
-            // MSG_NOSIGNAL: a client that hangs up must not kill the test process with SIGPIPE.
-            let n = bytes.withUnsafeBytes { send(connection, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return }
-            offset += n
-        }
+        _ = write(Array((head + "\r\n").utf8) + body, to: connection)
     }
 }
 
