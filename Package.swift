@@ -5,7 +5,9 @@
 //
 //   Diagnostics -> YAMLReader -> SpecLanguage -> GraphIR ─┐
 //   Kernels -> Autograd -> NN ────────────────────────────┼─> Runner -> specrun (CLI)
-//   DataPipeline, Datasets ───────────────────────────────┘
+//   DataPipeline, Datasets ───────────────────────────────┤
+//   ProtobufWire -> TensorBoard ──────────────────────────┘
+//   YAMLReader -> Report (run folders -> HTML) ─────────────────────> specrun
 import Foundation
 import PackageDescription
 
@@ -70,10 +72,16 @@ let package = Package(
         .target(name: "DataPipeline", dependencies: ["CPNG", "Kernels"], swiftSettings: nativeCode),
         .target(name: "Datasets", dependencies: ["CZlib"]),
 
+        // Files other tools read: the protobuf wire format, TensorBoard event files; and the HTML
+        // report built from run folders (it reads them as files, without the engine).
+        .target(name: "ProtobufWire"),
+        .target(name: "TensorBoard", dependencies: ["ProtobufWire"]),
+        .target(name: "Report", dependencies: ["YAMLReader"]),
+
         // The product: spec -> modules -> training loop, and the command line.
-        .target(name: "Runner", dependencies: ["GraphIR", "NN", "DataPipeline", "Datasets"]),
+        .target(name: "Runner", dependencies: ["GraphIR", "NN", "DataPipeline", "Datasets", "TensorBoard"]),
         .executableTarget(name: "specrun", dependencies: [
-            "Runner", "GraphIR", "SpecLanguage", "Diagnostics", "Datasets",
+            "Runner", "GraphIR", "SpecLanguage", "Diagnostics", "Datasets", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -85,7 +93,10 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Goldens"]),
         .testTarget(name: "DataPipelineTests", dependencies: ["DataPipeline"], exclude: ["Goldens"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "DataPipeline", "specrun"]),
+        .testTarget(name: "ProtobufWireTests", dependencies: ["ProtobufWire"]),
+        .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "DataPipeline", "TensorBoard", "specrun"]),
         .testTarget(name: "CLITests", dependencies: ["specrun"], exclude: ["Transcripts"]),
     ]
 )
