@@ -62,7 +62,8 @@ public struct ConfusionMatrix: Sendable, Equatable {
     func html(run: RunStyle) -> String {
         let accuracy = total > 0 ? Double(correct) / Double(total) : .nan
         var out = "<figure class=\"confusion\" data-run=\"\(run.index)\" data-output=\"\(escape(output))\">\n"
-        out += "<figcaption>\(swatch(colour: run.colour))\(escape(run.label)): \(escape(output)), \(escape(split)) split"
+        let samples = split == "all" ? "all samples" : "\(split) split"
+        out += "<figcaption>\(swatch(colour: run.colour))\(escape(run.label)): \(escape(output)), \(escape(samples))"
         out += epoch.map { ", after epoch \($0)" } ?? ""
         out += " (\(total) samples, \(tableNumber(accuracy, percent: true)) correct)</figcaption>\n"
         out += classes.count <= Self.drawnClasses ? heatmap() : summary()

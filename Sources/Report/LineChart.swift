@@ -20,10 +20,13 @@ struct LineChart {
     var allowLog: Bool
     /// Values are fractions shown as percentages.
     var percent: Bool
+    /// Whether splits are told apart (the learning rate has one value per epoch, drawn solid).
+    var splitStyles = true
 
     static let width = 520.0, height = 300.0
     static let left = 64.0, right = 16.0, top = 14.0, bottom = 46.0
-    /// Space between the first and last epoch and the plot's sides, so that markers are not cut.
+    /// Space between the data's extremes and the frame, so that no line runs along the frame and
+    /// no marker is cut.
     static let inset = 8.0
 
     func html(_ runs: [RunStyle]) -> String {
@@ -37,7 +40,7 @@ struct LineChart {
         let x = Scale.integers(finite.map(\.epoch).min()!, finite.map(\.epoch).max()!)
         let plotWidth = Self.width - Self.left - Self.right, plotHeight = Self.height - Self.top - Self.bottom
         func xPosition(_ epoch: Double) -> Double { Self.left + Self.inset + x.fraction(epoch) * (plotWidth - 2 * Self.inset) }
-        func yPosition(_ value: Double) -> Double { Self.top + (1 - y.fraction(value)) * plotHeight }
+        func yPosition(_ value: Double) -> Double { Self.top + Self.inset + (1 - y.fraction(value)) * (plotHeight - 2 * Self.inset) }
 
         out += "<svg class=\"plot\" viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" role=\"img\" aria-label=\"\(escape(title)) by epoch\">\n"
         // Grid and y ticks.
@@ -69,10 +72,10 @@ struct LineChart {
             }
             for stretch in stretches where stretch.count > 1 {
                 let d = stretch.enumerated().map { i, p in (i == 0 ? "M" : "L") + px(xPosition(Double(p.epoch))) + " " + px(yPosition(p.value)) }
-                out += "<path d=\"\(d.joined(separator: " "))\"\(SplitStyle.attribute(s.split))/>\n"
+                out += "<path d=\"\(d.joined(separator: " "))\"\(splitStyles ? SplitStyle.attribute(s.split) : "")/>\n"
             }
             for p in points where p.value.isFinite && (markers || stretches.contains { $0.count == 1 && $0[0].epoch == p.epoch }) {
-                let fill = s.split == "train" ? "#ffffff" : run.colour
+                let fill = s.split == "train" && splitStyles ? "#ffffff" : run.colour
                 out += "<circle cx=\"\(px(xPosition(Double(p.epoch))))\" cy=\"\(px(yPosition(p.value)))\" r=\"2.8\" fill=\"\(fill)\">"
                 out += "<title>\(escape(run.label)), \(escape(s.split)), epoch \(p.epoch): \(escape(pointValue(p.value)))</title></circle>\n"
             }
@@ -103,6 +106,7 @@ struct LineChart {
             let run = runs[s.run]
             out += "<li class=\"legend-run\" data-run=\"\(run.index)\">\(swatch(colour: run.colour))\(escape(run.label))</li>"
         }
+        guard splitStyles else { return out + "</ul>\n" }
         out += "</ul>\n<ul class=\"legend splits\">"
         let splits = ["train", "validation", "test"].filter { split in series.contains { $0.split == split } }
             + Set(series.map(\.split)).subtracting(["train", "validation", "test"]).sorted()

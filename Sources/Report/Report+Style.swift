@@ -13,7 +13,7 @@ extension Report {
         table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
         th, td { padding: 4px 12px 4px 6px; text-align: left; border-bottom: 1px solid #ececef; vertical-align: middle; }
         thead th { font-weight: 600; border-bottom: 2px solid #d2d2d7; white-space: nowrap; }
-        td.number { text-align: right; white-space: nowrap; }
+        td.number, th.number { text-align: right; white-space: nowrap; }
         td.best { font-weight: 700; }
         td.path { font-family: ui-monospace, "SF Mono", Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 0.85rem; }
         td.key { font-family: ui-monospace, "SF Mono", Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 0.85rem; }

@@ -85,7 +85,7 @@ public struct Report {
 
     private func runsSection() -> String {
         var out = "<section id=\"runs\">\n<h2>Runs</h2>\n<table class=\"runs\"><thead><tr><th>run</th><th>folder</th>"
-        out += "<th>epochs</th><th>lr</th><th>batch</th><th>seed</th><th>training time</th></tr></thead><tbody>\n"
+        out += ["epochs", "lr", "batch", "seed", "training time"].map { "<th class=\"number\">\($0)</th>" }.joined() + "</tr></thead><tbody>\n"
         for (run, style) in zip(runs, styles) {
             let planned = run.settings?["epochs"]?.text.flatMap(Int.init)
             let epochs = "\(run.lastEpoch)" + (planned.map { $0 != run.lastEpoch ? " of \($0)" : "" } ?? "")
@@ -113,7 +113,7 @@ public struct Report {
         out += "<ul class=\"changes\">\n"
         for i in 1..<runs.count {
             let changes = groups.flatMap { $0.1.rows }.filter { !TreeDifference.same($0.values[0], $0.values[i]) }
-            let shown = changes.prefix(6).map { "<code>\(escape($0.path)) \(escape($0.values[0] ?? "(none)")) -&gt; \(escape($0.values[i] ?? "(none)"))</code>" }
+            let shown = changes.prefix(6).map { "<code>\(escape($0.path)) \(escape($0.values[0] ?? "(none)")) → \(escape($0.values[i] ?? "(none)"))</code>" }
             out += "<li>\(swatch(colour: styles[i].colour))<b>\(escape(styles[i].label))</b> against \(swatch(colour: styles[0].colour))<b>\(escape(styles[0].label))</b>: "
             out += shown.isEmpty ? "the same" : shown.joined(separator: ", ") + (changes.count > 6 ? ", and \(changes.count - 6) more" : "")
             out += "</li>\n"
@@ -172,7 +172,8 @@ public struct Report {
                                      series: series(output: nil, measure: "loss"), allowLog: true, percent: false))
         }
         overall.append(LineChart(id: "lr", title: "learning rate", quantity: "learning rate",
-                                 series: series(output: nil, measure: "lr", splits: ["train"]), allowLog: true, percent: false))
+                                 series: series(output: nil, measure: "lr", splits: ["train"]), allowLog: true, percent: false,
+                                 splitStyles: false))
         sections.append(("overall", outputs.count > 1 ? "Objective and learning rate" : "Learning rate", overall))
         return sections
     }
@@ -221,7 +222,7 @@ public struct Report {
     /// runs in bold.
     private func finalSection() -> String {
         var out = "<section id=\"final\">\n<h2>Final metrics</h2>\n<table class=\"final\"><thead><tr><th>output</th><th>measure</th><th>split</th>"
-        for style in styles { out += "<th data-run=\"\(style.index)\">\(swatch(colour: style.colour))\(escape(style.label))</th>" }
+        for style in styles { out += "<th class=\"number\" data-run=\"\(style.index)\">\(swatch(colour: style.colour))\(escape(style.label))</th>" }
         out += "</tr></thead><tbody>\n<tr><td colspan=\"3\">epochs trained</td>"
         for run in runs { out += "<td class=\"number\">\(run.lastEpoch)</td>" }
         out += "</tr>\n"

@@ -89,7 +89,7 @@ import Testing
         #expect(!rows.contains { $0.first == "seed" })  // the same in both
         #expect(!rows.contains(["spec.yaml"]))          // the same spec
         let change = try #require(page.all("ul", class: "changes").first?.allText)
-        #expect(change.contains("learning_rate 0.001 -> 0.05"))
+        #expect(change.contains("learning_rate 0.001 → 0.05"))
 
         // Two specs: the spec's keys differ too (the split, here).
         let (_, mixed) = try Self.document([Self.water[0], Self.omniglot])
