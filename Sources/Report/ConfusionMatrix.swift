@@ -108,13 +108,22 @@ public struct ConfusionMatrix: Sendable, Equatable {
     /// For many classes: the most frequent confusions and the classes recognised least often.
     private func summary() -> String {
         var out = "<p class=\"note\">\(classes.count) classes: too many to draw cell by cell; the most frequent confusions and the least recognised classes instead.</p>\n"
-        out += "<div class=\"side-by-side\">\n<table class=\"confusions\"><thead><tr><th>true class</th><th>predicted as</th><th>samples</th><th>of the class</th></tr></thead><tbody>\n"
+        // A model that has collapsed onto a few classes shows here first.
+        let predicted = classes.indices.map { j in classes.indices.reduce(0) { $0 + counts[$1][j] } }
+        let present = classes.indices.filter { counts[$0].reduce(0, +) > 0 }
+        let never = present.filter { counts[$0][$0] == 0 }.count
+        if let top = predicted.indices.max(by: { predicted[$0] < predicted[$1] }), total > 0 {
+            out += "<p class=\"summary\">\(never) of \(present.count) classes never recognised. Most often predicted: \(escape(classes[top])), "
+            out += "for \(predicted[top]) of \(total) samples (\(tableNumber(Double(predicted[top]) / Double(total), percent: true))).</p>\n"
+        }
+        out += "<div class=\"side-by-side\">\n<table class=\"confusions\"><thead><tr><th>true class</th><th>predicted as</th>"
+        out += "<th class=\"number\">samples</th><th class=\"number\">of the class</th></tr></thead><tbody>\n"
         for c in confusions.prefix(12) {
             let rowTotal = counts[c.actual].reduce(0, +)
             out += "<tr><td>\(escape(classes[c.actual]))</td><td>\(escape(classes[c.predicted]))</td><td class=\"number\">\(c.count)</td>"
             out += "<td class=\"number\">\(tableNumber(Double(c.count) / Double(max(rowTotal, 1)), percent: true))</td></tr>\n"
         }
-        out += "</tbody></table>\n<table class=\"recall\"><thead><tr><th>class</th><th>recognised</th></tr></thead><tbody>\n"
+        out += "</tbody></table>\n<table class=\"recall\"><thead><tr><th>class</th><th class=\"number\">recognised</th></tr></thead><tbody>\n"
         let recalls = classes.indices.compactMap { i -> (Int, Double)? in
             let rowTotal = counts[i].reduce(0, +)
             return rowTotal > 0 ? (i, Double(counts[i][i]) / Double(rowTotal)) : nil

@@ -128,6 +128,8 @@ import Testing
         let character = figures[1]
         #expect(character.all("rect", class: "cell").isEmpty)
         #expect(character.all("table", class: "confusions").count == 1 && character.all("table", class: "recall").count == 1)
+        let summary = try #require(character.all("p", class: "summary").first).allText
+        #expect(summary == "0 of 40 classes never recognised. Most often predicted: Balinese/character08, for 34 of 960 samples (3.54%).")
     }
 
     @Test func pageIsSelfContained() throws {
