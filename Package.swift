@@ -5,8 +5,9 @@
 //
 //   Diagnostics -> YAMLReader -> SpecLanguage -> GraphIR ─┐
 //   Kernels -> Autograd -> NN ────────────────────────────┼─> Catalogue -> Runner -> specrun (CLI)
-//   DataPipeline ─────────────────────────────────────────┘                  ^
-//   Datasets ────────────────────────────────────────────────────────────────┘
+//   DataPipeline ─────────────────────────────────────────┘                  ^   ^
+//   Datasets, ProtobufWire -> TensorBoard ───────────────────────────────────┘   |
+//   YAMLReader -> Report (run folders -> HTML) ──────────────────────────────────┘
 //
 // The front end (down to GraphIR) never imports the engine: Catalogue holds one definition per
 // layer, loss, optimizer, metric, data source, ... and hands the front end its view of them.
@@ -79,10 +80,16 @@ let package = Package(
         // resolved attributes; it holds no hot loops, so nothing is lost.
         .target(name: "Catalogue", dependencies: ["GraphIR", "NN", "DataPipeline"], swiftSettings: [.unsafeFlags(["-enable-testing"])]),
 
+        // Files other tools read: the protobuf wire format, TensorBoard event files; and the HTML
+        // report built from run folders (it reads them as files, without the engine).
+        .target(name: "ProtobufWire"),
+        .target(name: "TensorBoard", dependencies: ["ProtobufWire"]),
+        .target(name: "Report", dependencies: ["YAMLReader"]),
+
         // The product: spec -> modules -> training loop, and the command line.
-        .target(name: "Runner", dependencies: ["Catalogue", "GraphIR", "NN", "DataPipeline", "Datasets"]),
+        .target(name: "Runner", dependencies: ["Catalogue", "GraphIR", "NN", "DataPipeline", "Datasets", "TensorBoard"]),
         .executableTarget(name: "specrun", dependencies: [
-            "Runner", "Catalogue", "GraphIR", "SpecLanguage", "Diagnostics", "Datasets",
+            "Runner", "Catalogue", "GraphIR", "SpecLanguage", "Diagnostics", "Datasets", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -94,7 +101,10 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Goldens"]),
         .testTarget(name: "DataPipelineTests", dependencies: ["DataPipeline"], exclude: ["Goldens"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Catalogue", "DataPipeline", "specrun"]),
+        .testTarget(name: "ProtobufWireTests", dependencies: ["ProtobufWire"]),
+        .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report"], exclude: ["Fixtures"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Catalogue", "DataPipeline", "TensorBoard", "specrun"]),
         .testTarget(name: "CLITests", dependencies: ["specrun"], exclude: ["Transcripts"]),
     ]
 )

@@ -19,6 +19,7 @@ struct Specrun: ParsableCommand {
         Predict.self,
         Fetch.self,
         Bench.self,
+        ReportCommand.self,
         Validate.self,
         Summary.self,
         GraphCommand.self,

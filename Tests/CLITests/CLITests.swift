@@ -68,6 +68,7 @@ import Testing
         ("help-explain", ["explain", "--help"], nil),
         ("help-docs", ["docs", "--help"], nil),
         ("help-export-torch", ["export-torch", "--help"], nil),
+        ("help-report", ["report", "--help"], nil),
         ("version", ["--version"], nil),
         ("validate-shipped", ["validate", "specs/omniglot_two_input.yaml", "specs/omniglot_two_output.yaml", "specs/water_bn.yaml",
                               "specs/water_mlp.yaml", "specs/water_raw.yaml"], nil),
@@ -97,6 +98,8 @@ import Testing
         ("explain-list", ["explain"], nil),
         ("explain-unknown", ["explain", "E999"], nil),
         ("docs-usage", ["docs"], nil),
+        ("report-not-a-run", ["report", "specs"], nil),
+        ("report-no-runs", ["report"], nil),
     ]
 
     static func transcript(_ arguments: [String], _ run: Run) -> String {
@@ -159,6 +162,22 @@ import Testing
         let written = try Self.run(["export-torch", "specs/water_bn.yaml", "-o", file.path])
         #expect(written.status == 0 && written.stdout.isEmpty && written.stderr.isEmpty)
         #expect((try String(contentsOf: file, encoding: .utf8)) == snapshot)
+    }
+
+    /// `report` writes the page where -o says and names it; an unwritable place is a one-line error.
+    @Test func reportWritesOneSelfContainedPage() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("specrun-report-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let runs = ["water_bn-lr0.001", "water_bn-lr0.05", "omniglot_two_output-1epoch"].map { "Tests/ReportTests/Fixtures/" + $0 }
+        let file = dir.appendingPathComponent("report.html")
+        let written = try Self.run(["report"] + runs + ["-o", file.path])
+        #expect(written.status == 0 && written.stderr.isEmpty)
+        #expect(written.stdout == "\(file.path): 3 runs, 9 charts\n")
+        #expect((try String(contentsOf: file, encoding: .utf8)).hasPrefix("<!DOCTYPE html>"))
+        let unwritable = try Self.run(["report", runs[0], "-o", "no_such_directory/report.html"])
+        #expect(unwritable.status == 1 && unwritable.stdout.isEmpty)
+        #expect(unwritable.stderr.hasPrefix("error: no_such_directory/report.html: cannot write the report: "))
     }
 
     @Test func docsWritesBothDocuments() throws {

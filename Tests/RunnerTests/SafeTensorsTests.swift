@@ -97,28 +97,3 @@ import Testing
         #expect(out.trimmingCharacters(in: .whitespacesAndNewlines) == "[[1.0, -2.0, 3.5], [0.0, 1.401298464324817e-45, -0.0]] 7 (0, 4)")
     }
 }
-
-/// A Python interpreter with torch and safetensors, for interop tests that run only where one exists.
-enum TorchPython {
-    static let path: String? = {
-        let candidates = [ProcessInfo.processInfo.environment["SPECRUN_TORCH_PYTHON"], "/tmp/torchenv/bin/python"].compactMap { $0 }
-        return candidates.first { p in
-            guard FileManager.default.isExecutableFile(atPath: p) else { return false }
-            return (try? run("import torch, safetensors", python: p)) != nil
-        }
-    }()
-
-    static func run(_ script: String, python: String? = nil) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python ?? path!)
-        process.arguments = ["-c", script]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = Pipe()
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw FileError(path: "python", reason: "exit \(process.terminationStatus)") }
-        return String(decoding: data, as: UTF8.self)
-    }
-}

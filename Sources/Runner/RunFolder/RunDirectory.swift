@@ -12,7 +12,8 @@ import Glibc
 /// - `settings.json`: everything resolved (seed, overrides, data root, class names, normalisation);
 /// - `metrics.jsonl`: one JSON object per epoch and split;
 /// - `weights.safetensors`: the final weights, loadable by `safetensors.torch.load_file`;
-/// - `checkpoints/epoch-NNNN/`: model, optimizer and loop state, for `--resume`.
+/// - `checkpoints/epoch-NNNN/`: model, optimizer and loop state, for `--resume`;
+/// - `tensorboard/`: the same scalars as TensorBoard event files.
 ///
 /// Every file is written through `AtomicFile`. A folder belongs to one process at a time: every
 /// way of getting a `RunDirectory` takes its `RunLock`, which copies share and which is released
@@ -98,6 +99,7 @@ public struct RunDirectory {
     public var metrics: URL { url.appendingPathComponent("metrics.jsonl") }
     public var weights: URL { url.appendingPathComponent("weights.safetensors") }
     public var checkpoints: URL { url.appendingPathComponent("checkpoints") }
+    public var tensorboard: URL { url.appendingPathComponent("tensorboard") }
 
     public func write(_ data: Data, to file: URL) throws(RunError) {
         do { try AtomicFile.write(data, to: file) } catch { throw .file(error) }

@@ -40,6 +40,7 @@ final class Trainer {
     /// When the first training batch was ready (`MonotonicClock`).
     private(set) var firstBatchAt: Double?
     private var metricsLog: [Data]
+    private let tensorBoard: TensorBoardLog?
     private let start = MonotonicClock.seconds()
 
     init(model: GraphModel, objective: Objective, optimizer: any Optimizer, schedule: LearningRateSchedule, data: DataBinding,
@@ -53,6 +54,7 @@ final class Trainer {
         self.runFolder = runFolder
         self.reporter = reporter
         self.metricsLog = metricsLog
+        tensorBoard = runFolder.map { TensorBoardLog(run: $0, resumedAfter: resumed?.epoch ?? 0) }
         self.state = resumed ?? LoopState(epoch: 0, dropoutState: model.rng.state,
                                           best: nil, bestEpoch: nil, evaluationsWithoutImprovement: 0)
         if let resumed { model.rng = RandomGenerator(state: resumed.dropoutState) }
@@ -162,6 +164,7 @@ final class Trainer {
         var text = Data()
         for line in metricsLog { text.append(line); text.append(0x0A) }
         try runFolder.write(text, to: runFolder.metrics)
+        try tensorBoard?.append(results)
     }
 
     private func divergence(head: String, value: Float, epoch: Int, batch: Int, of batches: Int) -> RunError {
