@@ -93,9 +93,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // What tests share: finding a Python with the modules an interop test needs.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "YAMLReaderTests", dependencies: ["YAMLReader"]),
-        .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage", "GraphIR", "Catalogue"], exclude: ["Snapshots", "TorchExport"]),
+        .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage", "GraphIR", "Catalogue", "TestSupport"], exclude: ["Snapshots", "TorchExport"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "NN"], exclude: ["Goldens"]),
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Goldens"]),
@@ -104,7 +106,9 @@ let package = Package(
         .testTarget(name: "ProtobufWireTests", dependencies: ["ProtobufWire"]),
         .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"], exclude: ["Fixtures"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Catalogue", "DataPipeline", "TensorBoard", "specrun"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Catalogue", "DataPipeline", "TensorBoard", "specrun", "TestSupport"]),
+        .testTarget(name: "CatalogueTests", dependencies: ["Catalogue", "Runner", "DataPipeline", "GraphIR", "SpecLanguage", "NN", "TestSupport"],
+                    exclude: ["Support/twins.py"]),
         .testTarget(name: "CLITests", dependencies: ["specrun"], exclude: ["Transcripts"]),
     ]
 )

@@ -137,6 +137,11 @@ extension Inference {
     }
 }
 
+extension GraphLayer {
+    /// The `torch.nn` module its definition writes for it: `nn.Conv2d(1, 16, kernel_size=3)`.
+    public var torchModule: String { definition.torchModuleErased(self) }
+}
+
 extension LayerDefinition {
     /// `infer` with the attributes boxed, for callers that hold the definition as `any LayerDefinition`.
     func inferErased(_ context: inout LayerInference) -> (attributes: any LayerAttributes, output: [SymbolicSize], parameters: SymbolicSize, flops: SymbolicSize)? {

@@ -3,7 +3,7 @@ import SpecLanguage
 /// Each layer as the `torch.nn` module that computes the same thing (its definition's
 /// `torchModule`), and each spec initializer as its `torch.nn.init` call.
 extension TorchExport {
-    static func module(_ layer: GraphLayer) -> String { layer.definition.torchModuleErased(layer) }
+    static func module(_ layer: GraphLayer) -> String { layer.torchModule }
 
     /// The spec's initializers of a layer as `nn.init` calls on its tensors; none for PyTorch's default.
     static func initializers(_ layer: GraphLayer, node: String, _ definitions: Definitions) -> [String] {

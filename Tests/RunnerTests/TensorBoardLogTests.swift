@@ -1,6 +1,7 @@
 import Foundation
 import Runner
 import TensorBoard
+import TestSupport
 import Testing
 
 /// A run's TensorBoard event files hold every scalar of metrics.jsonl, once, under the tags

@@ -2,6 +2,7 @@ import Catalogue
 import Diagnostics
 import Foundation
 import SpecLanguage
+import TestSupport
 import Testing
 import YAMLReader
 
@@ -60,17 +61,8 @@ import YAMLReader
 
     static let python = "/tmp/torchenv/bin/python"
 
-    /// Whether that Python can import jsonschema (an environment may have torch without it).
-    static let hasJSONSchema: Bool = {
-        guard FileManager.default.isExecutableFile(atPath: python) else { return false }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", "import jsonschema"]
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    /// That Python, when it can import jsonschema (an environment may have torch without it).
+    static let hasJSONSchema = Python.first(of: [python], importing: "jsonschema") != nil
 
     @Test(.enabled(if: hasJSONSchema, "needs \(python) with jsonschema"))
     func pythonJSONSchemaAgrees() throws {

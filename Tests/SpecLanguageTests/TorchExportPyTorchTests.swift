@@ -2,6 +2,7 @@
 import Foundation
 import GraphIR
 import SpecLanguage
+import TestSupport
 import Testing
 
 /// The exported files run in PyTorch, when a Python with torch is at hand (SPECRUN_TORCH_PYTHON,
@@ -181,44 +182,7 @@ import Testing
                 """, exported.file.path, weights, wrong])
             let out = try TorchPython.run([exported.file.path, "--load", weights] + exported.classArguments)
             #expect(out.hasSuffix("\(exported.graph.parameterCount.constant ?? 0) parameters, loaded from \(weights)\n"))
-            #expect(throws: TorchPython.Failure.self) { try TorchPython.run([exported.file.path, "--load", wrong] + exported.classArguments) }
+            #expect(throws: Python.Failure.self) { try TorchPython.run([exported.file.path, "--load", wrong] + exported.classArguments) }
         }
-    }
-}
-
-/// A Python interpreter with torch and safetensors, for interop tests that run only where one
-/// exists (as in RunnerTests, which this target does not depend on).
-enum TorchPython {
-    static let path: String? = {
-        let candidates = [ProcessInfo.processInfo.environment["SPECRUN_TORCH_PYTHON"], "/tmp/torchenv/bin/python"].compactMap { $0 }
-        return candidates.first { p in
-            guard FileManager.default.isExecutableFile(atPath: p) else { return false }
-            return (try? run(["-c", "import torch, safetensors"], python: p)) != nil
-        }
-    }()
-
-    struct Failure: Error, CustomStringConvertible {
-        var status: Int32
-        var stderr: String
-        var description: String { "python exited with \(status): \(stderr)" }
-    }
-
-    /// Runs Python with these arguments; its standard output, or `Failure` with its standard error.
-    static func run(_ arguments: [String], python: String? = nil) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python ?? path!)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes before waiting, so a large output cannot block the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(status: process.terminationStatus, stderr: String(decoding: stderr, as: UTF8.self))
-        }
-        return String(decoding: stdout, as: UTF8.self)
     }
 }

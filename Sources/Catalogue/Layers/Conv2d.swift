@@ -12,7 +12,7 @@ struct Conv2dLayer: RunnableLayer {
         ParameterSpec("out", .size, .required, bounds: .atLeast(1), pytorch: "out_channels", "Output channels."),
     ] + WindowKeys.keys(stride: false, padding: "Zeros added on each side.") + [WindowKeys.dilation, WeightKeys.bias, WeightKeys.weightInit, WeightKeys.biasInit],
     overview: ["`[C, H, W]`", "`[out, H', W']`", "`out*C*kh*kw + out`", "`2*C*kh*kw*out*H'*W' + out*H'*W'`"])
-    let example = LayerExample(input: [2, 6, 6], "{conv2d: {out: 3, kernel: 3, padding: 1}}")
+    let example = LayerExample(input: [3, 6, 6], "{conv2d: {out: 4, kernel: 3, padding: 1}}")
 
     struct Attributes: LayerAttributes {
         var inChannels: SymbolicSize

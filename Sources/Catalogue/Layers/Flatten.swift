@@ -9,7 +9,7 @@ struct FlattenLayer: RunnableLayer {
         ParameterSpec("start_dim", .int, .defaultValue(.int(1)), "First axis to flatten (0 is the batch)."),
         ParameterSpec("end_dim", .int, .defaultValue(.int(-1)), "Last axis to flatten; negative counts from the end."),
     ], overview: ["any", "axes merged", "0", "0"])
-    let example = LayerExample(input: [2, 3, 4], "flatten")
+    let example = LayerExample(input: [3, 4, 5], "flatten")
 
     /// Axes counted as in PyTorch (0 is the batch), normalised to be non-negative.
     struct Attributes: LayerAttributes {

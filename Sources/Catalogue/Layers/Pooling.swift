@@ -20,7 +20,7 @@ struct Pool2dLayer: RunnableLayer {
         overview: overview), pooling: .average, torchName: "nn.AvgPool2d")
     private static let overview = ["`[C, H, W]`", "`[C, H', W']`", "0", "`kh*kw*C*H'*W'`"]
 
-    var example: LayerExample { LayerExample(input: [2, 6, 6], "{\(kind.name): {kernel: 2}}") }
+    var example: LayerExample { LayerExample(input: [1, 6, 6], "{\(kind.name): {kernel: 2}}") }
 
     struct Attributes: LayerAttributes {
         var name: String

@@ -7,7 +7,7 @@ import SpecLanguage
 struct SoftmaxLayer: RunnableLayer {
     let kind: KindSpec
     let takesLog: Bool
-    let example = LayerExample(input: [4], "softmax")
+    var example: LayerExample { LayerExample(input: [4], kind.name) }
 
     private static let dim = ParameterSpec("dim", .int, .defaultValue(.int(1)),
                                            "The axis, counted as in PyTorch: 0 is the batch, 1 the features or channels; negative counts from the end.")

@@ -90,14 +90,14 @@ public struct PreparedModel {
     }
 
     /// The spec's optimizer over the model's parameters, or a spec error when PyTorch would refuse it.
-    func makeOptimizer() throws(RunError) -> any Optimizer {
+    public func makeOptimizer() throws(RunError) -> any Optimizer {
         do { return try catalogue.optimizer(spec.optimizer.name).optimizer(spec.optimizer.options, model.parameters) } catch {
             throw RunError(.spec, "\(file.path): \(error)")
         }
     }
 
     /// The spec's learning-rate schedule (constant without one).
-    var schedule: LearningRateSchedule {
+    public var schedule: LearningRateSchedule {
         guard let s = spec.schedule else { return .constant }
         return catalogue.schedule(s.name).schedule(s.options, epochs: specEpochs)
     }

@@ -5,27 +5,34 @@ import NN
 /// One optimisation step, the same for `train` and `bench`: forward (model and weighted losses),
 /// then, when every loss is finite, clear the gradients, backward, clip, and step the optimizer.
 /// Each phase is timed (the clock reads cost nanoseconds; `bench` reports them).
-struct TrainingStep {
-    let model: GraphModel
-    let objective: Objective
-    let optimizer: any Optimizer
+public struct TrainingStep {
+    public let model: GraphModel
+    public let objective: Objective
+    public let optimizer: any Optimizer
     /// `train.clip_grad_norm`.
-    let clipGradNorm: Double?
+    public let clipGradNorm: Double?
 
-    struct Result {
-        var outputs: [String: Tensor]
-        /// Each head's loss, in head order.
-        var losses: [Float]
-        /// The objective; NaN when the step stopped at a non-finite head loss.
-        var total: Float
-        /// The first head whose loss is NaN or infinite; the parameters were then left as they were.
-        var nonFinite: Int?
-        var forwardSeconds: Double
-        var backwardSeconds: Double
-        var optimizerSeconds: Double
+    public init(model: GraphModel, objective: Objective, optimizer: any Optimizer, clipGradNorm: Double?) {
+        self.model = model
+        self.objective = objective
+        self.optimizer = optimizer
+        self.clipGradNorm = clipGradNorm
     }
 
-    func callAsFunction(_ inputs: [String: Tensor], _ targets: [LossTarget]) -> Result {
+    public struct Result {
+        public var outputs: [String: Tensor]
+        /// Each head's loss, in head order.
+        public var losses: [Float]
+        /// The objective; NaN when the step stopped at a non-finite head loss.
+        public var total: Float
+        /// The first head whose loss is NaN or infinite; the parameters were then left as they were.
+        public var nonFinite: Int?
+        public var forwardSeconds: Double
+        public var backwardSeconds: Double
+        public var optimizerSeconds: Double
+    }
+
+    public func callAsFunction(_ inputs: [String: Tensor], _ targets: [LossTarget]) -> Result {
         let t0 = MonotonicClock.seconds()
         let outputs = model(inputs)
         let lossTensors = objective.losses(outputs, targets)

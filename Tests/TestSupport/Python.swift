@@ -1,24 +1,26 @@
 import Foundation
 
 /// A Python interpreter with the modules an interop test needs; such tests run only where one exists.
-struct Python {
-    let path: String
+public struct Python: Sendable {
+    public let path: String
+
+    public init(path: String) { self.path = path }
 
     /// The first candidate that runs and imports `modules` (`"torch, safetensors"`), if any.
-    static func first(of candidates: [String?], importing modules: String) -> Python? {
-        candidates.compactMap { $0 }.lazy.map(Python.init).first { python in
+    public static func first(of candidates: [String?], importing modules: String) -> Python? {
+        candidates.compactMap { $0 }.lazy.map { Python(path: $0) }.first { python in
             FileManager.default.isExecutableFile(atPath: python.path) && (try? python.run(["-c", "import \(modules)"])) != nil
         }
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var status: Int32
-        var stderr: String
-        var description: String { "python exited with \(status): \(stderr)" }
+    public struct Failure: Error, CustomStringConvertible {
+        public var status: Int32
+        public var stderr: String
+        public var description: String { "python exited with \(status): \(stderr)" }
     }
 
     /// Runs it with these arguments: its standard output, or `Failure` with its standard error.
-    func run(_ arguments: [String]) throws -> String {
+    public func run(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -38,16 +40,19 @@ struct Python {
 }
 
 /// torch and safetensors: SPECRUN_TORCH_PYTHON, else /tmp/torchenv/bin/python.
-enum TorchPython {
-    static let python = Python.first(of: [ProcessInfo.processInfo.environment["SPECRUN_TORCH_PYTHON"], "/tmp/torchenv/bin/python"],
-                                     importing: "torch, safetensors")
-    static var path: String? { python?.path }
-    static func run(_ script: String) throws -> String { try python!.run(["-c", script]) }
+public enum TorchPython {
+    public static let python = Python.first(of: [ProcessInfo.processInfo.environment["SPECRUN_TORCH_PYTHON"], "/tmp/torchenv/bin/python"],
+                                            importing: "torch, safetensors")
+    public static var path: String? { python?.path }
+    /// Runs a script given as text.
+    public static func run(_ script: String) throws -> String { try python!.run(["-c", script]) }
+    /// Runs with these arguments.
+    public static func run(_ arguments: [String]) throws -> String { try python!.run(arguments) }
 }
 
 /// tensorboard: SPECRUN_TENSORBOARD_PYTHON, else /tmp/tbenv/bin/python, else python3 on PATH.
-enum TensorBoardPython {
-    static let python: Python? = {
+public enum TensorBoardPython {
+    public static let python: Python? = {
         let onPath = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }
         return Python.first(of: [ProcessInfo.processInfo.environment["SPECRUN_TENSORBOARD_PYTHON"], "/tmp/tbenv/bin/python"] + onPath,
                             importing: "tensorboard")
