@@ -22,6 +22,14 @@ extension Tensor {
         }
     }
 
+    /// x Φ(x), the Gaussian error linear unit, elementwise; `approximate` uses PyTorch's tanh
+    /// form (`approximate='tanh'`) instead of the exact erf one.
+    public func gelu(approximate: Bool = false) -> Tensor {
+        elementwise({ Activation.gelu($0, $1, count: $2, tanh: approximate) }) { x, _, dy, dx, n, acc in
+            Activation.geluBackward(x, dy, dx, count: n, tanh: approximate, accumulate: acc)
+        }
+    }
+
     /// 1 / (1 + e^-x), elementwise; the backward uses the result, not the input.
     public func sigmoid() -> Tensor {
         elementwise({ Activation.sigmoid($0, $1, count: $2) }) { _, y, dy, dx, n, acc in

@@ -120,6 +120,54 @@ extension Activation {
     }
 }
 
+// MARK: - GELU
+
+extension Activation {
+    /// y = x Φ(x) = 0.5 x (1 + erf(x / √2)), or with `tanh` PyTorch's approximation
+    /// 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))); the constants and order are PyTorch's
+    /// (aten/src/ATen/native/cpu/Activation.cpp, GeluKernelImpl). erf and tanh come from libm.
+    public static func gelu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, tanh: Bool) {
+        Parallel.forEachChunk(count, grain: 4_096) { r in
+            if tanh {
+                for i in r {
+                    let v = x[i], inner = geluBeta * (v + geluKappa * v * v * v)
+                    y[i] = 0.5 * v * (1 + tanhf(inner))
+                }
+            } else {
+                for i in r { y[i] = x[i] * 0.5 * (1 + erff(x[i] * geluAlpha)) }
+            }
+        }
+    }
+
+    /// dx (=|+=) dy · d/dx GELU(x), from the input (PyTorch's GeluBackwardKernelImpl).
+    public static func geluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+                                    count: Int, tanh: Bool, accumulate: Bool) {
+        Parallel.forEachChunk(count, grain: 4_096) { r in
+            for i in r {
+                let v = x[i]
+                let derivative: Float
+                if tanh {
+                    let square = v * v, inner = geluBeta * (v + geluKappa * square * v), t = tanhf(inner)
+                    let left = 0.5 * v, right = 1 + t
+                    derivative = 0.5 * right + left * (1 - t * t) * geluBeta * (1 + 3 * geluKappa * square)
+                } else {
+                    let cdf = 0.5 * (1 + erff(v * geluAlpha)), pdf = geluPDFScale * expf(v * v * -0.5)
+                    derivative = cdf + v * pdf
+                }
+                if accumulate { dx[i] += dy[i] * derivative } else { dx[i] = dy[i] * derivative }
+            }
+        }
+    }
+
+    /// 1/√2.
+    private static let geluAlpha: Float = 0.707_106_781_186_547_524_40
+    /// 1/√(2π), the standard normal density's scale.
+    private static let geluPDFScale: Float = 0.398_942_280_401_432_677_94
+    /// √(2/π).
+    private static let geluBeta: Float = 0.797_884_560_802_865_355_88
+    private static let geluKappa: Float = 0.044_715
+}
+
 // MARK: - Softmax and log-softmax along the middle axis of [outer, n, inner]
 
 extension Activation {

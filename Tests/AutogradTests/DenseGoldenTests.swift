@@ -82,12 +82,13 @@ import Testing
             let parts = x.split(sizes: c.param("sizes")!.ints!, axis: c.param("axis")!.int!)
             for (i, part) in parts.enumerated() { c.checkForwardAndBackward(part, key: "y\(i)") }
             c.checkGradients(["x": x])
-        case "relu", "leaky_relu", "elu", "sigmoid", "tanh", "softmax", "log_softmax":
+        case "relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh", "softmax", "log_softmax":
             let x = c.input("x")
             let y = switch c.op {
             case "relu": x.relu()
             case "leaky_relu": x.leakyRelu(negativeSlope: c.param("slope")!.float!)
             case "elu": x.elu(alpha: c.param("alpha")!.float!)
+            case "gelu": x.gelu(approximate: c.param("approximate")?.string == "tanh")
             case "sigmoid": x.sigmoid()
             case "tanh": x.tanh()
             case "softmax": x.softmax(axis: c.param("axis")!.int!)

@@ -84,6 +84,8 @@ import Testing
         checkGradients([x], tolerance: Self.smooth) { x.relu() }
         checkGradients([x], tolerance: Self.smooth) { x.leakyRelu(negativeSlope: 0.2) }
         checkGradients([x], tolerance: Self.smooth) { x.elu(alpha: 0.7) }
+        checkGradients([x], tolerance: Self.smooth) { x.gelu() }
+        checkGradients([x], tolerance: Self.smooth) { x.gelu(approximate: true) }
         checkGradients([x], tolerance: Self.smooth) { x.sigmoid() }
         checkGradients([x], tolerance: Self.smooth) { x.tanh() }
     }

@@ -117,6 +117,8 @@ add(case("leaky_relu 0.01", "leaky_relu", {"x": edge}, lambda x: F.leaky_relu(x,
 add(case("leaky_relu 0.2", "leaky_relu", {"x": edge}, lambda x: F.leaky_relu(x, 0.2), params={"slope": 0.2}))
 add(case("elu alpha 1", "elu", {"x": edge}, lambda x: F.elu(x, 1.0), params={"alpha": 1.0}))
 add(case("elu alpha 0.5", "elu", {"x": edge}, lambda x: F.elu(x, 0.5), params={"alpha": 0.5}))
+add(case("gelu exact", "gelu", {"x": edge}, lambda x: F.gelu(x), params={"approximate": "none"}))
+add(case("gelu tanh", "gelu", {"x": edge}, lambda x: F.gelu(x, approximate="tanh"), params={"approximate": "tanh"}))
 add(case("sigmoid", "sigmoid", {"x": edge}, lambda x: torch.sigmoid(x)))
 add(case("sigmoid saturated at +-100", "sigmoid", {"x": torch.tensor([-100.0, -90.0, -30.0, 30.0, 90.0, 100.0])}, lambda x: torch.sigmoid(x)))
 add(case("tanh", "tanh", {"x": edge}, lambda x: torch.tanh(x)))

@@ -29,6 +29,7 @@ struct Activation: RunnableLayer {
         case relu, sigmoid, tanh
         case leakyReLU(Float)
         case elu(Float)
+        case gelu(tanh: Bool)
 
         func callAsFunction(_ x: Tensor) -> Tensor {
             switch self {
@@ -37,6 +38,7 @@ struct Activation: RunnableLayer {
             case .tanh: x.tanh()
             case .leakyReLU(let slope): x.leakyRelu(negativeSlope: slope)
             case .elu(let alpha): x.elu(alpha: alpha)
+            case .gelu(let tanh): x.gelu(approximate: tanh)
             }
         }
     }
@@ -90,5 +92,14 @@ struct Activation: RunnableLayer {
         Attributes(signature: "tanh", torch: "nn.Tanh()", apply: .tanh, monotone: nil)
     }
 
-    static let all = [relu, leakyReLU, elu, sigmoid, tanh]
+    static let gelu = Activation(KindSpec("gelu", .layer, pytorch: "nn.GELU", "x Φ(x), with Φ the standard normal distribution function.", [
+        ParameterSpec("approximate", .choice(["none", "tanh"]), .defaultValue(.string("none")),
+                      "`none`: the exact erf form; `tanh`: 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))."),
+    ], overview: overview), example: "{gelu: {approximate: tanh}}") { o in
+        let tanh = o.string("approximate") == "tanh"
+        return Attributes(signature: tanh ? "gelu(tanh)" : "gelu", torch: tanh ? "nn.GELU(approximate='tanh')" : "nn.GELU()",
+                          apply: .gelu(tanh: tanh), monotone: nil)
+    }
+
+    static let all = [relu, leakyReLU, elu, sigmoid, tanh, gelu]
 }
