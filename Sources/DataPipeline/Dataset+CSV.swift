@@ -210,11 +210,29 @@ enum CSVCell: Equatable {
         let trimmed = text.trimmingBlanks()
         if Self.missingTokens.contains(trimmed) {
             self = .missing
-        } else if let value = Double(trimmed), value.isFinite {
+        } else if Self.isDecimal(trimmed), let value = Double(trimmed), value.isFinite {
             self = Float(value).isFinite ? .number(value) : .outOfRange(trimmed)
         } else {
             self = .invalid(trimmed)
         }
+    }
+
+    /// Whether the text is a plain decimal number, `-1.5e-3`: `Double(_:)` reads C strings, so it
+    /// stops at a NUL byte (`"0.5\0garbage"` would read as 0.5) and takes hexadecimal floats and
+    /// `inf`; a data file means neither.
+    static func isDecimal(_ text: String) -> Bool {
+        var digits = false, sawE = false, previous: UInt8 = 0
+        for c in text.utf8 {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits = true
+            case UInt8(ascii: "."): if sawE { return false }
+            case UInt8(ascii: "e"), UInt8(ascii: "E"): if sawE || !digits { return false }; sawE = true
+            case UInt8(ascii: "+"), UInt8(ascii: "-"): if previous != 0 && previous != UInt8(ascii: "e") && previous != UInt8(ascii: "E") { return false }
+            default: return false
+            }
+            previous = c
+        }
+        return digits
     }
 
     /// `missing value`, `non-numeric target value 'x'`, ...

@@ -29,6 +29,18 @@ import Testing
         #expect(throws: Never.self) { _ = try loadCSV("a,b,t\n1,2,1e39\n3,4,0\n", missing: missing, fields: [features, FieldConfig("y", .label("t"))]) }
     }
 
+    /// A cell is a number only when it is written as a decimal number: `Double(_:)` stops at a NUL
+    /// byte (`0.5\0garbage` read as 0.5) and takes hexadecimal floats and `inf`.
+    @Test func onlyDecimalNumbersAreNumbers() {
+        for cell in ["0.5\u{0}garbage", "0x1p3", "inf", "-infinity", "1_000", "1e", "e5", "--1", "1e+-5"] {
+            #expect(dataError { _ = try loadCSV("a,b,t\n1,\(cell),0\n3,4,1\n", fields: [features, target]) }?.message
+                    == "line 2, column 'b': non-numeric value \(excerpt(cell)) (missing: error)", "\(cell)")
+        }
+        for cell in ["-1.5e-3", "+2", ".5", "5.", "1E+05", "007"] {
+            #expect(throws: Never.self, "\(cell)") { _ = try loadCSV("a,b,t\n1,\(cell),0\n3,4,1\n", fields: [features, target]) }
+        }
+    }
+
     /// Scaling can still leave Float32's range (a value far outside the fitted spread).
     @Test func aValueThatOverflowsWhenNormalisedIsRefused() {
         let stats = DataStatistics(features: ["x": FeatureStatistics(columns: ["a", "b"], normalization: .minmax, imputed: nil,
