@@ -72,7 +72,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["Autograd"], swiftSettings: nativeCode),
 
         // Data: sources, decoding, splits and batches; public data sets downloaded and verified.
-        .target(name: "DataPipeline", dependencies: ["CPNG", "Kernels"], swiftSettings: nativeCode),
+        .target(name: "DataPipeline", dependencies: ["CPNG", "Kernels", "Diagnostics"], swiftSettings: nativeCode),
         .target(name: "Datasets", dependencies: ["CZlib"]),
 
         // One definition per member of every family, read by every stage; lowering to modules.
@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "NN"], exclude: ["Goldens"]),
         .testTarget(name: "NNTests", dependencies: ["NN"], exclude: ["Goldens"]),
-        .testTarget(name: "DataPipelineTests", dependencies: ["DataPipeline"], exclude: ["Goldens"]),
+        .testTarget(name: "DataPipelineTests", dependencies: ["DataPipeline", "Diagnostics"], exclude: ["Goldens"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib"]),
         .testTarget(name: "ProtobufWireTests", dependencies: ["ProtobufWire"]),
         .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),

@@ -1,3 +1,5 @@
+import Diagnostics
+
 /// A CSV file as text: the header's column names and every data row's cells, with the line each
 /// row starts on (1-based, the header being line 1) so errors can point at it.
 ///

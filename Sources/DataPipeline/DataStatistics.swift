@@ -1,3 +1,5 @@
+import Diagnostics
+
 /// Everything fitted on the training data that later runs must reuse exactly: the class names
 /// (so index 17 means the same character in `predict` as in training) and each features field's
 /// imputation and normalisation. The runner saves it beside the weights and passes it back to

@@ -1,3 +1,5 @@
+import Diagnostics
+
 /// Loading a CSV source: columns resolved by name, missing values handled by the source's policy,
 /// labels numbered, the split made, and features imputed and normalised with statistics fitted on
 /// the training split.

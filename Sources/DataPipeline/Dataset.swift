@@ -1,3 +1,5 @@
+import Diagnostics
+
 /// The samples a `DataConfig` describes, split, preprocessed and ready to be batched.
 ///
 /// Building one reads the source (the CSV file, or the folder's listing: images are decoded later,

@@ -74,5 +74,13 @@ extension DiagnosticCatalogue {
             name an axis of its input. Axes are counted as in PyTorch, with the batch as axis 0,
             and negative values count from the end.
             """),
+        CatalogueEntry(.tooLarge, "too large to train", """
+            A layer would hold more parameters, or make more values per sample, than specrun trains:
+            at most 2,147,483,648 of either (8 GiB as Float32) in one layer. Sizes this large are
+            almost always a typo (an extra digit in `out`); the message says how many bytes the
+            layer would need. Sizes that depend on class counts are checked again when the data is
+            loaded, and a model that fits these limits but not in the machine's memory is refused
+            when training starts, with the bytes it needs and the bytes there are.
+            """),
     ]
 }

@@ -11,7 +11,7 @@ public struct Note: Hashable, Sendable {
     public var range: SourceRange?
 
     public init(_ message: String, at range: SourceRange? = nil) {
-        self.message = message
+        self.message = Diagnostic.oneLine(message)
         self.range = range
     }
 }
@@ -27,9 +27,18 @@ public struct Diagnostic: Hashable, Sendable {
 
     public init(_ code: DiagnosticCode, _ message: String, at range: SourceRange?, notes: [Note] = []) {
         self.code = code
-        self.message = message
+        self.message = Self.oneLine(message)
         self.range = range
         self.notes = notes
+    }
+
+    /// The longest message kept: messages quote names and values from the file, which a careless
+    /// or hostile file can make as long as it likes; a message stays one readable line.
+    static let maxMessageLength = 600
+
+    static func oneLine(_ message: String) -> String {
+        guard message.count > maxMessageLength else { return message }
+        return String(message.prefix(maxMessageLength)) + "... (\(message.utf8.count) bytes)"
     }
 
     /// The severity is a property of the code, so it is the same wherever the code is reported.

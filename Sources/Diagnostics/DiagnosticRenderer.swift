@@ -138,14 +138,25 @@ public enum DiagnosticRenderer {
         return "\(file.path)\(place): \(label): \(message)"
     }
 
+    /// The widest source line a snippet shows: a longer one (minified YAML, a 100,000-deep flow
+    /// sequence) is cut to a window around the place, marked with `...` at the cut ends.
+    static let snippetWidth = 160
+
     /// The source line and a caret line under the range (to the end of the line when the range
     /// spans lines). Tabs before the caret are copied so the caret lines up in a terminal.
     private static func snippet(_ range: SourceRange, in file: SourceFile, gutter: Int) -> [String] {
         let number = range.start.line
         guard number >= 1 && number <= file.lineCount else { return [] }
-        let text = Array(file.line(number).unicodeScalars)
-        let start = min(max(range.start.column - 1, 0), text.count)
-        let end = range.end.line == number ? min(range.end.column - 1, text.count) : text.count
+        var text = Array(file.line(number).unicodeScalars)
+        var start = min(max(range.start.column - 1, 0), text.count)
+        var end = range.end.line == number ? min(range.end.column - 1, text.count) : text.count
+        if text.count > snippetWidth {
+            let from = max(0, start - snippetWidth / 3), to = min(text.count, from + snippetWidth)
+            let head: [Unicode.Scalar] = from > 0 ? ["."] + [".", "."] : [], tail: [Unicode.Scalar] = to < text.count ? [".", ".", "."] : []
+            start = start - from + head.count
+            end = min(end, to) - from + head.count
+            text = head + Array(text[from..<to]) + tail
+        }
         var caret = String(String.UnicodeScalarView(text[0..<start].map { $0 == "\t" ? "\t" : " " }))
         caret += "^" + String(repeating: "~", count: max(end - start - 1, 0))
         let pad = String(repeating: " ", count: gutter)

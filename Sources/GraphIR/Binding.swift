@@ -30,6 +30,18 @@ extension Graph {
                                           at: check.range, notes: check.notes + [Note("the loaded data has \(values)")]))
         }
         guard diagnostics.isEmpty else { return diagnostics }
+        // Sizes that depend on class counts meet the size limits only now.
+        for node in nodes {
+            for layer in node.layers {
+                let label = "[\(node.name).\(layer.index) \(layer.kind)]"
+                if let why = SizeLimits.problem(layer.parameterCount.substituting(classCounts), "parameters") {
+                    diagnostics.append(Diagnostic(.tooLarge, "\(label) needs \(why) with the loaded data's class counts", at: layer.range))
+                } else if let why = SizeLimits.problem(layer.outputShape.substituting(classCounts).elementCount, "values per sample") {
+                    diagnostics.append(Diagnostic(.tooLarge, "\(label) makes \(why) with the loaded data's class counts", at: layer.range))
+                }
+            }
+        }
+        guard diagnostics.isEmpty else { return diagnostics }
         substitute(classCounts)
         return []
     }

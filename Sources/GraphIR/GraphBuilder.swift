@@ -25,6 +25,7 @@ public enum GraphBuilder {
             inference.shapes[input.name] = shape
             inference.origins[input.name] = Note("the input '\(input.name)' is \(shape)", at: input.shapeRange)
             inference.checkField(of: input)
+            _ = inference.checkSize("input '\(input.name)'", output: shape, at: input.shapeRange)
             inputs.append(GraphInput(name: input.name, shape: shape, range: input.nameRange))
         }
         var nodes: [GraphNode] = []
@@ -116,6 +117,7 @@ extension Inference {
             let result = definition.inferErased(&merge)
             sink = merge.sink
             guard let (attributes, output, flops) = result else { return nil }
+            guard checkSize("[\(node.name) \(component.name)]", output: output, at: node.nameRange) else { return nil }
             built = GraphNode(name: node.name, operation: .merge(GraphMerge(definition: definition, attributes: attributes, from: from.map(\.name))),
                               outputShape: output, mergeFlops: flops, range: node.nameRange)
         }
@@ -131,6 +133,7 @@ extension Inference {
         let result = definition.inferErased(&context)
         sink = context.sink
         guard let result else { return nil }
+        guard checkSize(context.label, parameters: result.parameters, output: TensorShape(result.output), at: spec.kindRange) else { return nil }
         return GraphLayer(index: index, definition: definition, attributes: result.attributes, options: spec.options,
                           initializer: spec.initializer, biasInitializer: spec.biasInitializer, inputShape: input,
                           outputShape: TensorShape(result.output), parameterCount: result.parameters, flops: result.flops, range: spec.range)

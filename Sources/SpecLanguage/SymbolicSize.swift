@@ -46,18 +46,34 @@ public struct SymbolicSize: Hashable, Sendable, Comparable, CustomStringConverti
             var c = coefficient
             var rest: [String] = []
             for symbol in monomial {
-                if let v = values[symbol] { c = c &* v } else { rest.append(symbol) }
+                if let v = values[symbol] { c = Self.product(c, v) } else { rest.append(symbol) }
             }
-            result[rest, default: 0] &+= c
+            result[rest] = Self.sum(result[rest] ?? 0, c)
         }
         return SymbolicSize(terms: result)
     }
 
-    /// Arithmetic wraps on overflow instead of trapping: sizes come from user input, and an
-    /// absurd size must give a wrong number in a message, never a crash.
+    /// Arithmetic saturates at Int.max (and Int.min) instead of trapping or wrapping: sizes come
+    /// from user input, and an absurd size must stay absurdly large (where the graph's size limits
+    /// catch it), never turn negative or crash.
     public static func + (a: SymbolicSize, b: SymbolicSize) -> SymbolicSize {
-        SymbolicSize(terms: a.terms.merging(b.terms, uniquingKeysWith: &+))
+        SymbolicSize(terms: a.terms.merging(b.terms, uniquingKeysWith: sum))
     }
+
+    /// a + b, clamped to Int's range.
+    static func sum(_ a: Int, _ b: Int) -> Int {
+        let (r, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b > 0 ? .max : .min) : r
+    }
+
+    /// a * b, clamped to Int's range.
+    static func product(_ a: Int, _ b: Int) -> Int {
+        let (r, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? ((a > 0) == (b > 0) ? .max : .min) : r
+    }
+
+    /// Whether some arithmetic on the way clamped: a term sits at Int.max or Int.min.
+    public var saturated: Bool { terms.values.contains { $0 == .max || $0 == .min } }
 
     public static func - (a: SymbolicSize, b: SymbolicSize) -> SymbolicSize { a + b * SymbolicSize(-1) }
 
@@ -65,7 +81,8 @@ public struct SymbolicSize: Hashable, Sendable, Comparable, CustomStringConverti
         var result: [[String]: Int] = [:]
         for (ma, ca) in a.terms {
             for (mb, cb) in b.terms {
-                result[(ma + mb).sorted(), default: 0] &+= ca &* cb
+                let key = (ma + mb).sorted()
+                result[key] = sum(result[key] ?? 0, product(ca, cb))
             }
         }
         return SymbolicSize(terms: result)

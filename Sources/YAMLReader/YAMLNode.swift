@@ -74,7 +74,7 @@ public struct YAMLNode: Hashable, Sendable {
             if s.isPlain && (s.value.isEmpty || s.value == "~" || s.value == "null" || s.value == "Null" || s.value == "NULL") {
                 "null"
             } else {
-                "'\(s.value.count > 40 ? String(s.value.prefix(40)) + "..." : s.value)'"
+                excerpt(s.value)
             }
         }
     }

@@ -1,4 +1,5 @@
 import DataPipeline
+import Diagnostics
 import Foundation
 import Testing
 

@@ -92,3 +92,26 @@ import Testing
         #expect(Suggestion.note(for: "q", among: ["a", "b"])?.message == "expected one of 'a', 'b'")
     }
 }
+
+/// Diagnostics stay readable whatever the file holds: a source line of 200,000 characters is
+/// shown as a window around the place, and a message is cut at a few hundred characters.
+@Suite struct LongInputTests {
+    @Test func aLongSourceLineIsShownAsAWindowAroundTheCaret() {
+        let line = "name: " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        let file = SourceFile(path: "deep.yaml", text: line + "\n")
+        let text = DiagnosticRenderer.human(Diagnostic(.limitExceeded, "the document nests deeper than 64 levels",
+                                                       at: SourceRange(at: SourceLocation(line: 1, column: 70))), in: file)
+        let lines = text.split(separator: "\n")
+        #expect(text.utf8.count < 600)
+        #expect(lines[1].hasPrefix(" 1 | ...[[[") && lines[1].hasSuffix("[..."))
+        // The caret still sits under column 70 of the file: 3 dots + 69 - (69 - 53) shown before it.
+        let shown = Array(lines[1].dropFirst(5)), caret = Array(lines[2].dropFirst(5))
+        #expect(caret.firstIndex(of: "^").map { shown[$0] } == "[")
+    }
+
+    @Test func aMessageIsCutToOneReadableLine() {
+        let message = "unknown key `" + String(repeating: "k", count: 50_000) + "` in the spec"
+        let d = Diagnostic(.unknownKey, message, at: nil)
+        #expect(d.message.count < 700 && d.message.hasSuffix("... (\(message.utf8.count) bytes)"))
+    }
+}

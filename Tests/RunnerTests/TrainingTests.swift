@@ -1,5 +1,7 @@
+import Catalogue
 import DataPipeline
 import Foundation
+import GraphIR
 import Runner
 import Testing
 
@@ -175,5 +177,21 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
         let lrs = reporter.epochs.map(\.train.learningRate)
         let expected = (0..<3).map { e in 0.1 + (0.5 - 0.1) * (1 + cos(Double.pi * Double(e) / 4)) / 2 }
         for (a, b) in zip(lrs, expected) { #expect(abs(a - b) < 1e-12, "lr \(a) vs \(b)") }
+    }
+}
+
+/// A model inside the graph's size limits that does not fit the machine's memory is refused
+/// before anything is allocated, with the bytes it needs and the bytes there are.
+@Suite struct MemoryBudgetTests {
+    @Test func aModelLargerThanMemoryIsRefusedWithTheNumbers() throws {
+        var graph = try #require(Compiler.compile(path: shippedSpec("omniglot_two_output")).graph)
+        #expect(graph.bind(["alphabet": 8, "character": 242]).isEmpty)
+        let needed = MemoryBudget.trainingBytes(graph, batchSize: 32)
+        // 2.1M parameters x 4 copies x 4 bytes, and the activations of 32 images.
+        #expect(needed > 34e6 && needed < 80e6, "\(needed)")
+        #expect(MemoryBudget.problem(graph, batchSize: 32, available: 1e9) == nil)
+        #expect(MemoryBudget.problem(graph, batchSize: 32, available: 10e6)?.hasPrefix("the model needs about ") == true)
+        #expect(MemoryBudget.problem(graph, batchSize: 32, available: 10e6)?.contains("more than the 10.0 MB this machine has available") == true)
+        #expect(MemoryBudget.availableBytes() > 0)
     }
 }

@@ -211,3 +211,46 @@ import Testing
         #expect(graph.nodes.map(\.name) == ["h", "skip", "end"])
     }
 }
+
+/// Sizes too large to train are refused at validate, or at binding when class counts make them so;
+/// arithmetic on absurd sizes saturates instead of wrapping into negative counts.
+@Suite struct SizeLimitTests {
+    static let spec = """
+        name: t
+        data:
+          source: {image_folder: {root: r, levels: [kind]}}
+          fields: {image: {image: {channels: 3, size: [32, 32]}}, kind: {label: kind}}
+        model:
+          inputs: {image: [3, 32, 32]}
+          nodes: {head: {from: image, layers: [flatten, {linear: {out: classes(kind)}}]}}
+          outputs: {kind: {from: head, target: kind, loss: cross_entropy}}
+        optimizer: sgd
+        """
+
+    @Test func classCountsThatMakeALayerTooLargeAreRefusedAtBinding() throws {
+        var graph = try #require(Compiler.compile(text: Self.spec, path: "t.yaml").graph)
+        #expect(graph.bind(["kind": 10]).isEmpty)
+        var big = try #require(Compiler.compile(text: Self.spec, path: "t.yaml").graph)
+        let problems = big.bind(["kind": 1_000_000])
+        #expect(problems.map(\.code) == [.tooLarge])
+        #expect(problems.first?.message == "[head.1 linear] needs 3,073,000,000 parameters (12.3 GB as Float32); a layer may hold at most "
+                + "2,147,483,648 (8 GiB) with the loaded data's class counts")
+        #expect(!big.isBound, "a graph that failed to bind keeps its symbols")
+    }
+
+    @Test func sizeArithmeticSaturates() {
+        let huge = SymbolicSize(Int.max / 2)
+        #expect((huge * 3).constant == Int.max)
+        #expect((huge * -3).constant == Int.min)
+        #expect((huge + huge + huge).constant == Int.max)
+        #expect((SymbolicSize.classes("a") * huge * 4).substituting(["a": 2]).constant == Int.max)
+        #expect((huge * 3).saturated && !(huge * 1).saturated)
+    }
+
+    @Test func aSpecNameThatIsNoFolderNameIsRefused() {
+        for name in ["../../x", "a/b", ".."] {
+            let c = Compiler.compile(text: Self.spec.replacingOccurrences(of: "name: t", with: "name: \"\(name)\""), path: "t.yaml")
+            #expect(c.diagnostics.map(\.code) == [.outOfRange], "\(name)")
+        }
+    }
+}

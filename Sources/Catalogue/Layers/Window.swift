@@ -6,7 +6,10 @@ import SpecLanguage
 /// The keys of a 2-d window (`kernel`, `stride`, `padding`) shared by convolution and pooling,
 /// and the shape rule of a window sliding over height and width, with its diagnostics.
 enum WindowKeys {
-    static let positive = Bounds.atLeast(1)
+    /// Up to 65,536: far beyond any image a CPU trains on, and small enough that the window
+    /// arithmetic below cannot overflow.
+    static let positive = Bounds.interval(1, 65_536)
+    static let padding = Bounds.interval(0, 65_536)
 
     static func keys(stride defaultsToKernel: Bool, padding: String) -> [ParameterSpec] {
         [
@@ -15,7 +18,7 @@ enum WindowKeys {
             defaultsToKernel
                 ? ParameterSpec("stride", .intPair, .optional("`kernel`"), bounds: positive, "Step between windows.")
                 : ParameterSpec("stride", .intPair, .defaultValue(.pair(1, 1)), bounds: positive, "Step between windows."),
-            ParameterSpec("padding", .intPair, .defaultValue(.pair(0, 0)), bounds: .atLeast(0), padding),
+            ParameterSpec("padding", .intPair, .defaultValue(.pair(0, 0)), bounds: Self.padding, padding),
         ]
     }
 

@@ -1,3 +1,4 @@
+import Diagnostics
 import DataPipeline
 import Datasets
 import Foundation

@@ -1,3 +1,4 @@
+import Diagnostics
 import Autograd
 import DataPipeline
 import Foundation

@@ -39,6 +39,9 @@ public struct PreparedModel {
         }
         let dataSeconds = MonotonicClock.seconds() - started
         try data.bind(&graph)
+        if let problem = MemoryBudget.problem(graph, batchSize: spec.data.batchSize, available: MemoryBudget.availableBytes()) {
+            throw RunError(.spec, "\(path): \(problem)")
+        }
         let model = try makeModel(graph, spec: spec, path: path, catalogue: catalogue)
         return PreparedModel(file: file, spec: spec, graph: graph, data: data, model: model,
                              objective: Objective(graph: graph, catalogue: catalogue), dataSeconds: dataSeconds,

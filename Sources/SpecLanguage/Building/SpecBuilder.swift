@@ -43,6 +43,10 @@ struct SpecBuilder {
         let model = top.record("model").map { buildModel($0, data: data) } ?? ModelSpec(inputs: [], nodes: [], outputs: [])
         if top.record("model") == nil { incomplete.model = true }
         let train = buildTrain(top.record("train"), outputs: model.outputs, split: data.split)
+        if let name = top.string("name"), name.isEmpty || name == "." || name == ".." || name.contains("/") || name.contains("\0") {
+            error(.outOfRange, "`name` is \(excerpt(name)), but it names the run folder under runs/: use one plain folder name, "
+                + "without '/' and other than '.' or '..'", at: top.range(of: "name"))
+        }
         let optimizer = top.component("optimizer")
         if optimizer == nil || optimizer!.options.hasErrors { incomplete.optimizer = true }
         if let schedule = top.component("schedule"), schedule.options.hasErrors { incomplete.optimizer = true }

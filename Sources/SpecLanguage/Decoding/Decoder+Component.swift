@@ -30,7 +30,7 @@ extension Decoder {
             if let other = Family.allCases.first(where: { $0 != family && vocabulary.kind(name, in: $0) != nil }) {
                 notes = [Note("'\(name)' is \(other.withArticle), not \(family.withArticle)")] + notes
             }
-            error(.unknownName, "unknown \(family.noun) '\(name)' in `\(path)`", at: nameRange, notes: notes)
+            error(.unknownName, "unknown \(family.noun) \(excerpt(name)) in `\(path)`", at: nameRange, notes: notes)
             return nil
         }
         let optionsPath = "\(path).\(name)"

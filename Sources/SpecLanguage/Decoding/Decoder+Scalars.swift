@@ -26,7 +26,7 @@ extension Decoder {
         if !s.isPlain, case .int = PlainScalar(YAMLScalar(s.value)) { return [Note("quoted values are text; remove the quotes to write a number")] }
         if !s.isPlain, case .float = PlainScalar(YAMLScalar(s.value)) { return [Note("quoted values are text; remove the quotes to write a number")] }
         if case .bool = expected, PlainScalar.isYAML11Boolean(s.value) {
-            return [Note("write true or false: specrun does not read YAML 1.1's '\(s.value)' as a boolean")]
+            return [Note("write true or false: specrun does not read YAML 1.1's \(excerpt(s.value)) as a boolean")]
         }
         return []
     }
@@ -37,7 +37,7 @@ extension Decoder {
 
     private mutating func check(_ x: Double, _ bounds: Bounds?, path: String, at node: YAMLNode) -> Bool {
         guard let bounds, !bounds.contains(x) else { return true }
-        error(.outOfRange, "`\(path)` must be \(bounds), found \(node.scalar?.value ?? SpecValue.number(x))", at: node.range)
+        error(.outOfRange, "`\(path)` must be \(bounds), found \(node.scalar.map { $0.value.count > 40 ? excerpt($0.value) : $0.value } ?? SpecValue.number(x))", at: node.range)
         return false
     }
 
@@ -50,13 +50,30 @@ extension Decoder {
         case .int(let i):
             return check(Double(i), bounds, path: path, at: node) ? i : nil
         case .float(let d):
-            error(.wrongType, "`\(path)` must be an integer, found \(SpecValue.number(d) == s.value ? s.value : "'\(s.value)'")", at: node.range,
+            if Self.isIntegerLiteral(s.value) {
+                tooLarge(node, path: path)
+                return nil
+            }
+            error(.wrongType, "`\(path)` must be an integer, found \(SpecValue.number(d) == s.value ? s.value : excerpt(s.value))", at: node.range,
                   notes: d == d.rounded() ? [Note("write it without a decimal point or exponent")] : [])
             return nil
         default:
             wrongType(node, .int, path: path)
             return nil
         }
+    }
+
+    /// Digits with an optional sign: an integer written plainly (that may not fit an Int).
+    static func isIntegerLiteral(_ text: String) -> Bool {
+        let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+        return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
+    /// An integer beyond Int's range (`epochs: 1180591620717411303424`).
+    mutating func tooLarge(_ node: YAMLNode, path: String) {
+        let text = node.scalar?.value ?? ""
+        let shown = text.count > 40 ? String(text.prefix(40)) + "... (\(text.count) digits)" : text
+        error(.outOfRange, "`\(path)` is \(shown), beyond the largest integer (\(Int.max))", at: node.range)
     }
 
     mutating func decodeFloat(_ node: YAMLNode, path: String, bounds: Bounds?) -> Double? {
@@ -98,6 +115,9 @@ extension Decoder {
         switch PlainScalar(s) {
         case .int(let i):
             return check(Double(i), bounds, path: path, at: node) ? SymbolicSize(i) : nil
+        case .float where Self.isIntegerLiteral(s.value):
+            tooLarge(node, path: path)
+            return nil
         case .float, .bool:
             wrongType(node, .size, path: path)
             return nil

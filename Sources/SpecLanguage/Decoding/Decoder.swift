@@ -27,7 +27,7 @@ struct Decoder {
         case .choice(let choices):
             guard let word = decodeString(node, path: path, type: type) else { return nil }
             guard choices.contains(word) else {
-                error(.unknownName, "`\(path)` cannot be '\(word)'", at: node.range,
+                error(.unknownName, "`\(path)` cannot be \(excerpt(word))", at: node.range,
                       notes: [Suggestion.note(for: word, among: choices)].compactMap { $0 })
                 return nil
             }
