@@ -66,10 +66,19 @@ struct Bench: ParsableCommand {
         if layers {
             switch format {
             case .json:
+                // One line per layer; with --compare-torch it carries PyTorch's times for the same
+                // positions (summed over the layers a fused one stands for), as the text table.
                 let encoder = JSONEncoder()
                 encoder.keyEncodingStrategy = .convertToSnakeCase
-                encoder.outputFormatting = [.sortedKeys]
-                for t in outcome.layerTimings { print(String(decoding: try encoder.encode(t), as: UTF8.self)) }
+                for t in outcome.layerTimings {
+                    var line = try JSONSerialization.jsonObject(with: encoder.encode(t)) as? [String: Any] ?? [:]
+                    if !outcome.torchLayers.isEmpty {
+                        let theirs = BenchTable.torchTimes(t, outcome)
+                        line["torch_forward_ms"] = theirs.forward ?? NSNull()
+                        line["torch_backward_ms"] = theirs.backward ?? NSNull()
+                    }
+                    print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
+                }
             case .text:
                 print(BenchTable.renderLayers(outcome))
             }
@@ -92,6 +101,16 @@ struct Bench: ParsableCommand {
 
 /// The side-by-side tables `specrun bench` prints.
 enum BenchTable {
+    /// PyTorch's forward and backward times for the layers `t` stands for: a fused layer against the
+    /// sum of PyTorch's layers; nil when one of them is missing.
+    static func torchTimes(_ t: BenchSession.LayerTiming, _ outcome: BenchSession.Outcome) -> (forward: Double?, backward: Double?) {
+        func theirs(_ key: String) -> Double? {
+            let times = (t.index...t.lastIndex).map { (outcome.torchLayers["\(t.node).\($0)"]?[key] as? NSNumber)?.doubleValue }
+            return times.contains(nil) ? nil : times.reduce(0) { $0 + $1! }
+        }
+        return (theirs("forward_ms"), theirs("backward_ms"))
+    }
+
     static func renderLayers(_ outcome: BenchSession.Outcome) -> String {
         let r = outcome.specrun
         let withTorch = !outcome.torchLayers.isEmpty
@@ -103,12 +122,7 @@ enum BenchTable {
             var row = ["\(t.node).\(positions) \(t.layer)", "(" + t.inputShape.map(String.init).joined(separator: ",") + ")", ms(t.forwardMs), ms(t.backwardMs)]
             sums.0 += t.forwardMs; sums.1 += t.backwardMs ?? 0
             if withTorch {
-                // A fused layer against the sum of PyTorch's layers it stands for.
-                func theirs(_ key: String) -> Double? {
-                    let times = (t.index...t.lastIndex).map { (outcome.torchLayers["\(t.node).\($0)"]?[key] as? NSNumber)?.doubleValue }
-                    return times.contains(nil) ? nil : times.reduce(0) { $0 + $1! }
-                }
-                let f = theirs("forward_ms"), b = theirs("backward_ms")
+                let (f, b) = torchTimes(t, outcome)
                 sums.2 += f ?? 0; sums.3 += b ?? 0
                 row += [ms(f), ms(b), f.map { String(format: "%.2fx", $0 / t.forwardMs) } ?? "-",
                         b.flatMap { b in t.backwardMs.map { String(format: "%.2fx", b / $0) } } ?? "-"]
