@@ -13,7 +13,8 @@ public enum ModelLowering {
     ///
     /// With `fusing` (the default), a run of conv2d, maxpool2d and an optional relu, leaky_relu or
     /// elu becomes one `ConvPoolBlock` where `ConvPool.isFusable` allows: the same parameters, names
-    /// and results, computed without storing the convolution's output.
+    /// and results, computed without storing the convolution's output. conv2d, a monotone
+    /// activation, maxpool2d always becomes one (pooling first; see `fusedBlock`).
     public static func model(for graph: Graph, rng: inout RandomGenerator, dropoutRNG: RandomGenerator,
                              fusing: Bool = true) throws(LoweringError) -> GraphModel {
         var nodes: [GraphModel.Node] = []
@@ -54,27 +55,49 @@ public enum ModelLowering {
     /// The fused block for `conv` and the max pooling (and activation) after it, with the number of
     /// positions it covers, or nil when they do not qualify. An activation that cannot be fused
     /// (a negative slope) stays a layer of its own after a fused convolution and pooling.
+    ///
+    /// conv -> activation -> maxpool becomes the same block when the activation is monotone
+    /// non-decreasing: max(f(a), f(b)) = f(max(a, b)) (see `MonotoneActivation`), so pooling first
+    /// gives the same values and gradients while the activation runs on a quarter of the values.
+    /// That order pays even where the fused kernel does not apply (the block then composes conv,
+    /// pool and activation in that order), so this form always becomes a block.
     static func fusedBlock(_ conv: Conv2d, on input: TensorShape, inputNeedsGradient: Bool,
                            followedBy next: ArraySlice<GraphLayer>) -> (ConvPoolBlock, Int)? {
-        guard let first = next.first, case .maxPool2d(let p) = first.layer, p.stride == p.kernel,
-              p.padding == HeightWidth(0, 0), let dims = input.concrete, dims.count == 3 else { return nil }
+        let following = Array(next.prefix(2).map(\.layer))
+        guard let dims = input.concrete, dims.count == 3, !following.isEmpty else { return nil }
+        let pool: ResolvedLayer.Pool2d, activation: MonotoneActivation?, activationFirst: Bool
+        if case .maxPool2d(let p) = following[0] {
+            (pool, activation, activationFirst) = (p, following.count > 1 ? monotone(following[1]) : nil, false)
+        } else if following.count == 2, let f = monotone(following[0]), f.isMonotone, case .maxPool2d(let p) = following[1] {
+            (pool, activation, activationFirst) = (p, f, true)
+        } else {
+            return nil
+        }
+        guard pool.stride == pool.kernel, pool.padding == HeightWidth(0, 0) else { return nil }
         let w = conv.weight.shape
         let window = Window2D(kernel: (w[2], w[3]), stride: (conv.stride.height, conv.stride.width),
                               padding: (conv.padding.height, conv.padding.width), dilation: (conv.dilation.height, conv.dilation.width))
-        let pool = Window2D(kernel: (p.kernel.height, p.kernel.width), stride: (p.stride.height, p.stride.width))
-        var activation: MonotoneActivation?
-        switch next.dropFirst().first?.layer {
-        case .relu: activation = .relu
-        case .leakyReLU(let slope): activation = .leakyRelu(slope: Float(slope))
-        case .elu(let alpha): activation = .elu(alpha: Float(alpha))
-        default: activation = nil
+        let poolWindow = Window2D(kernel: (pool.kernel.height, pool.kernel.width), stride: (pool.stride.height, pool.stride.width))
+        let poolKernel = IntOrPair(pool.kernel.height, pool.kernel.width)
+        if activationFirst, let activation {
+            return (ConvPoolBlock(conv: conv, poolKernel: poolKernel, activation: activation), 3)
         }
         for (candidate, covered) in [(activation, 3), (MonotoneActivation.none, 2)] {
-            guard let candidate, ConvPool.isFusable(conv: window, inChannels: w[1], height: dims[1], width: dims[2], pool: pool,
+            guard let candidate, ConvPool.isFusable(conv: window, inChannels: w[1], height: dims[1], width: dims[2], pool: poolWindow,
                                                     activation: candidate, inputNeedsGradient: inputNeedsGradient) else { continue }
-            return (ConvPoolBlock(conv: conv, poolKernel: IntOrPair(p.kernel.height, p.kernel.width), activation: candidate), covered)
+            return (ConvPoolBlock(conv: conv, poolKernel: poolKernel, activation: candidate), covered)
         }
         return nil
+    }
+
+    /// The fusable activation a layer is, if it is one.
+    static func monotone(_ layer: ResolvedLayer) -> MonotoneActivation? {
+        switch layer {
+        case .relu: .relu
+        case .leakyReLU(let slope): .leakyRelu(slope: Float(slope))
+        case .elu(let alpha): .elu(alpha: Float(alpha))
+        default: nil
+        }
     }
 
     static func module(for layer: GraphLayer, rng: inout RandomGenerator) throws -> any Layer {
