@@ -61,59 +61,18 @@ import Testing
         }
     }
 
-    /// conv -> monotone activation -> maxpool is one block, pooling before the activation, whether
-    /// or not the fused kernel takes it (27 and 36 taps on 6- and 3-wide pooled rows: it does not
-    /// here); a non-monotone activation keeps the three layers. Results as the separate layers'.
-    @Test func activationBeforePoolingBecomesTheBlock() throws {
+    /// A one-node image model with these layers, lowered (class count 4).
+    static func lowered(_ name: String, image: [Int], layers: String, fusing: Bool = true) throws -> GraphModel {
         let spec = """
-        name: order
+        name: \(name)
         data:
           source: {image_folder: {root: shapes, levels: [kind]}}
-          fields: {image: {image: {channels: 3, size: [12, 12]}}, kind: {label: kind}}
+          fields: {image: {image: {channels: \(image[0]), size: [\(image[1]), \(image[2])]}}, kind: {label: kind}}
           batch_size: 2
         model:
-          inputs: {image: [3, 12, 12]}
+          inputs: {image: \(image)}
           nodes:
-            features:
-              from: image
-              layers: [{conv2d: {out: 4, kernel: 3, padding: 1}}, relu, {maxpool2d: {kernel: 2}},
-                       {conv2d: {out: 5, kernel: 3, padding: 1}}, elu, {maxpool2d: {kernel: 2}},
-                       {conv2d: {out: 3, kernel: 1}}, {leaky_relu: {negative_slope: -0.5}}, {maxpool2d: {kernel: 2}},
-                       flatten, {linear: {out: classes(kind)}}]
-          outputs: {kind: {from: features, target: kind, loss: cross_entropy}}
-        optimizer: {sgd: {lr: 0.1}}
-        train: {epochs: 1}
-        """
-        let compilation = Compiler.compile(text: spec)
-        var graph = try #require(compilation.graph, "\(compilation.diagnostics)")
-        #expect(graph.bind(["kind": 4]).isEmpty)
-        func lowered(fusing: Bool) throws -> GraphModel {
-            var rng = RandomGenerator(seed: 0)
-            return try ModelLowering.model(for: graph, rng: &rng, dropoutRNG: RandomGenerator(seed: 1), fusing: fusing)
-        }
-        let fused = try lowered(fusing: true)
-        guard case .layers(_, let sequence) = fused.nodes[0].operation else { Issue.record("features has no layers"); return }
-        #expect(sequence.entries.map(\.positions) == [0..<3, 3..<6, 6..<7, 7..<8, 8..<9, 9..<10, 10..<11])
-        #expect(sequence.entries.prefix(2).map { ($0.layer as? ConvPoolBlock)?.activation } == [.relu, .elu(alpha: 1)])
-        var rng = RandomGenerator(seed: 9)
-        let image = Tensor(shape: [2, 3, 12, 12], values: (0..<(2 * 3 * 144)).map { _ in rng.uniform(-1, 1) })
-        Self.expectSameResults(fused, try lowered(fusing: false), inputs: ["image": image], "order")
-    }
-
-    @Test func negativeSlopeStaysSeparateAfterTheFusedBlock() throws {
-        let spec = """
-        name: slope
-        data:
-          source: {image_folder: {root: shapes, levels: [kind]}}
-          fields: {image: {image: {channels: 1, size: [9, 9]}}, kind: {label: kind}}
-          batch_size: 2
-        model:
-          inputs: {image: [1, 9, 9]}
-          nodes:
-            features:
-              from: image
-              layers: [{conv2d: {out: 3, kernel: 3}}, {maxpool2d: {kernel: 2}}, {leaky_relu: {negative_slope: -0.5}}, flatten,
-                       {linear: {out: classes(kind)}}]
+            features: {from: image, layers: [\(layers)]}
           outputs: {kind: {from: features, target: kind, loss: cross_entropy}}
         optimizer: {sgd: {lr: 0.1}}
         train: {epochs: 1}
@@ -122,7 +81,32 @@ import Testing
         var graph = try #require(compilation.graph, "\(compilation.diagnostics)")
         #expect(graph.bind(["kind": 4]).isEmpty)
         var rng = RandomGenerator(seed: 0)
-        let model = try ModelLowering.model(for: graph, rng: &rng, dropoutRNG: RandomGenerator(seed: 1))
+        return try ModelLowering.model(for: graph, rng: &rng, dropoutRNG: RandomGenerator(seed: 1), fusing: fusing)
+    }
+
+    /// conv -> monotone activation -> maxpool is one block, pooling before the activation, whether
+    /// or not the fused kernel takes it (27 and 36 taps on 6- and 3-wide pooled rows: it does not
+    /// here); a non-monotone activation keeps the three layers. Results as the separate layers'.
+    @Test func activationBeforePoolingBecomesTheBlock() throws {
+        let layers = """
+            {conv2d: {out: 4, kernel: 3, padding: 1}}, relu, {maxpool2d: {kernel: 2}}, {conv2d: {out: 5, kernel: 3, padding: 1}}, elu,
+            {maxpool2d: {kernel: 2}}, {conv2d: {out: 3, kernel: 1}}, {leaky_relu: {negative_slope: -0.5}}, {maxpool2d: {kernel: 2}},
+            flatten, {linear: {out: classes(kind)}}
+            """
+        let fused = try Self.lowered("order", image: [3, 12, 12], layers: layers)
+        guard case .layers(_, let sequence) = fused.nodes[0].operation else { Issue.record("features has no layers"); return }
+        #expect(sequence.entries.map(\.positions) == [0..<3, 3..<6, 6..<7, 7..<8, 8..<9, 9..<10, 10..<11])
+        #expect(sequence.entries.prefix(2).map { ($0.layer as? ConvPoolBlock)?.activation } == [.relu, .elu(alpha: 1)])
+        var rng = RandomGenerator(seed: 9)
+        let image = Tensor(shape: [2, 3, 12, 12], values: (0..<(2 * 3 * 144)).map { _ in rng.uniform(-1, 1) })
+        let separate = try Self.lowered("order", image: [3, 12, 12], layers: layers, fusing: false)
+        Self.expectSameResults(fused, separate, inputs: ["image": image], "order")
+    }
+
+    @Test func negativeSlopeStaysSeparateAfterTheFusedBlock() throws {
+        let model = try Self.lowered("slope", image: [1, 9, 9], layers: """
+            {conv2d: {out: 3, kernel: 3}}, {maxpool2d: {kernel: 2}}, {leaky_relu: {negative_slope: -0.5}}, flatten, {linear: {out: classes(kind)}}
+            """)
         guard case .layers(_, let sequence) = model.nodes[0].operation else { Issue.record("features has no layers"); return }
         #expect(sequence.entries.map(\.positions) == [0..<2, 2..<3, 3..<4, 4..<5])
         #expect((sequence.entries[0].layer as? ConvPoolBlock)?.activation == MonotoneActivation.none)
