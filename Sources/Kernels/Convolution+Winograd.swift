@@ -35,6 +35,7 @@ struct WinogradPlan {
     static let blockTileTarget = 256
 
     init(_ g: ConvGeometry) {
+        precondition(Convolution.winogradApplies(g), "[conv2d] Winograd F(2x2, 3x3) needs a 3x3 kernel, stride 1 and no dilation: \(g)")
         self.g = g
         tilesH = (g.outHeight + 1) / 2
         tilesW = (g.outWidth + 1) / 2
