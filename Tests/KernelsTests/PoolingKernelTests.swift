@@ -2,11 +2,11 @@ import Kernels
 import Testing
 
 @Suite struct PoolingKernelTests {
-    /// 2x2 max pooling on the vector path (rows of 8 outputs or more), the narrow path (rows of fewer,
-    /// gathered 8 outputs at a time across rows) and their scalar tails, against a plain loop: the
-    /// first maximum in row-major window order, the last NaN winning over everything, as PyTorch's
-    /// CPU kernel; the gradient goes where it came from.
-    /// Values are on a coarse grid so that ties are common.
+    /// 2x2 max pooling on the vector path (rows of 8 outputs or more), the narrow path (rows of
+    /// fewer, gathered 8 outputs at a time across rows), their overlapping last blocks and planes of
+    /// fewer than 8 outputs (one at a time), against a plain loop: the first maximum in row-major
+    /// window order, the last NaN winning over everything, as PyTorch's CPU kernel; the gradient
+    /// goes where it came from. Values are on a coarse grid so that ties are common.
     @Test(arguments: [(3, 8, 8), (2, 7, 9), (1, 6, 30), (2, 5, 5)])
     func halvingMatchesPlainLoop(planes: Int, height: Int, width: Int) {
         var rng = RandomGenerator(seed: 77)
