@@ -5,9 +5,9 @@
 // the channels, are 16 matrix products U[ξ] (O x C) · V[ξ] (C x tiles): 16 x C multiplies per
 // block instead of 36 x C, 2.25 times fewer, and no unfolded matrix.
 //
-// The two gradients are the same computation transposed (the adjoint of each linear step):
-//   input:  Z = A dY Aᵀ per block, dV[ξ] = U[ξ]ᵀ Z[ξ], dd = B dV Bᵀ added into the overlapping
-//           4x4 input patches;
+// The two gradients are the same computation transposed (the adjoint of each linear step), and
+// share the transform of the output gradient Z = A dY Aᵀ per tile:
+//   input:  dV[ξ] = U[ξ]ᵀ Z[ξ], dd = B dV Bᵀ added into the overlapping 4x4 input patches;
 //   weight: dU[ξ] = Σ_tiles Z[ξ] V[ξ]ᵀ (products over the tiles, which are long), dg = Gᵀ dU G.
 //
 // Tiles are processed in blocks of whole images so that the transformed matrices of a block stay
@@ -90,66 +90,60 @@ extension Convolution {
         withExtendedLifetime(u) {}
     }
 
-    static func winogradInputGradient(
-        dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
-        geometry g: ConvGeometry, accumulate: Bool
+    /// For the images in `images`, from one transform of the output gradient's tiles: the input
+    /// gradient dx (=|+=) when `dx` is given (with the transformed weights `u`), and the weight
+    /// gradient dW [O, C, 3, 3] added into `partial` when it is given (with the input `x`).
+    static func winogradBackward(
+        dy: UnsafePointer<Float>, x: UnsafePointer<Float>?, u: UnsafePointer<Float>?, images: Range<Int>,
+        dx: UnsafeMutablePointer<Float>?, accumulate: Bool, partial: UnsafeMutablePointer<Float>?, _ plan: WinogradPlan
     ) {
-        let plan = WinogradPlan(g), c = g.inChannels, o = g.outChannels, ts = plan.tileStride
-        let u = winogradWeights(weight, g)
-        let weights = UncheckedSendable(UnsafePointer(u.base))
-        let scratch = o * plan.outputPlane + plan.transformed(rows: o) + plan.transformed(rows: c) + c * plan.paddedPlane
-        forEachImageChunk(g.batch, scratch: scratch) { images, buffer in
-            let paddedDy = buffer, z = paddedDy + o * plan.outputPlane, dv = z + plan.transformed(rows: o)
-            let paddedDx = dv + plan.transformed(rows: c)
-            forEachBlock(images, plan) { block in
-                for (k, n) in block.enumerated() {
-                    copyPadded(dy + n * g.outputImage, planes: o, height: g.outHeight, width: g.outWidth, top: 0, left: 0,
-                               into: paddedDy, rows: 2 * plan.tilesH, columns: plan.outputW)
-                    transformOutputGradient(paddedDy, into: z, firstTile: k * plan.tilesPerImage, plan)
-                }
-                for xi in 0..<16 {
-                    BLAS.sgemm(transA: true, transB: false, m: c, n: block.count * plan.tilesPerImage, k: o, alpha: 1,
-                               a: weights.value + xi * o * c, lda: c, b: z + xi * o * ts, ldb: ts, beta: 0, c: dv + xi * c * ts, ldc: ts)
-                }
-                for (k, n) in block.enumerated() {
-                    paddedDx.update(repeating: 0, count: c * plan.paddedPlane)
-                    transformInputGradient(dv, firstTile: k * plan.tilesPerImage, into: paddedDx, plan)
-                    cropPadded(paddedDx, plan, into: dx + n * g.inputImage, accumulate: accumulate)
-                }
-            }
-        }
-        withExtendedLifetime(u) {}
-    }
-
-    /// Adds, for the images in `images`, the weight gradient dW [O, C, 3, 3] into `partial`.
-    static func winogradWeightGradient(
-        dy: UnsafePointer<Float>, x: UnsafePointer<Float>, images: Range<Int>, partial: UnsafeMutablePointer<Float>,
-        geometry g: ConvGeometry
-    ) {
-        let plan = WinogradPlan(g), c = g.inChannels, o = g.outChannels, ts = plan.tileStride
-        let scratch = FloatBuffer(uninitializedCount: c * plan.paddedPlane + plan.transformed(rows: c) + o * plan.outputPlane
-                                  + plan.transformed(rows: o) + 16 * o * c)
-        let padded = scratch.base, v = padded + c * plan.paddedPlane, paddedDy = v + plan.transformed(rows: c)
-        let z = paddedDy + o * plan.outputPlane, du = z + plan.transformed(rows: o)
+        precondition((dx == nil || u != nil) && (partial == nil || x != nil), "[conv2d] Winograd backward without its operands")
+        let g = plan.g, c = g.inChannels, o = g.outChannels, ts = plan.tileStride
+        // Scratch: the output gradient padded to whole tiles and its transform Z; for dx, dV and a
+        // padded input gradient; for dW, the padded input, its transform V and dU.
+        let forDx = dx == nil ? 0 : plan.transformed(rows: c) + c * plan.paddedPlane
+        let forDw = partial == nil ? 0 : c * plan.paddedPlane + plan.transformed(rows: c) + 16 * o * c
+        let scratch = FloatBuffer(uninitializedCount: o * plan.outputPlane + plan.transformed(rows: o) + forDx + forDw)
+        let paddedDy = scratch.base, z = paddedDy + o * plan.outputPlane
+        let dv = z + plan.transformed(rows: o), paddedDx = dv + plan.transformed(rows: c)
+        let paddedX = dv + forDx, v = paddedX + c * plan.paddedPlane, du = v + plan.transformed(rows: c)
         var first = true
         forEachBlock(images, plan) { block in
+            let tiles = block.count * plan.tilesPerImage
             for (k, n) in block.enumerated() {
-                copyPadded(x + n * g.inputImage, planes: c, height: g.height, width: g.width, top: g.window.padH,
-                           left: g.window.padW, into: padded, rows: plan.paddedH, columns: plan.paddedW)
-                transformInput(padded, into: v, firstTile: k * plan.tilesPerImage, plan)
                 copyPadded(dy + n * g.outputImage, planes: o, height: g.outHeight, width: g.outWidth, top: 0, left: 0,
                            into: paddedDy, rows: 2 * plan.tilesH, columns: plan.outputW)
                 transformOutputGradient(paddedDy, into: z, firstTile: k * plan.tilesPerImage, plan)
+                if partial != nil, let x {
+                    copyPadded(x + n * g.inputImage, planes: c, height: g.height, width: g.width, top: g.window.padH,
+                               left: g.window.padW, into: paddedX, rows: plan.paddedH, columns: plan.paddedW)
+                    transformInput(paddedX, into: v, firstTile: k * plan.tilesPerImage, plan)
+                }
             }
-            for xi in 0..<16 {
-                BLAS.sgemm(transA: false, transB: true, m: o, n: c, k: block.count * plan.tilesPerImage, alpha: 1,
-                           a: z + xi * o * ts, lda: ts, b: v + xi * c * ts, ldb: ts, beta: first ? 0 : 1, c: du + xi * o * c, ldc: c)
+            if partial != nil {  // dU[ξ] (+)= Z[ξ] V[ξ]ᵀ, a product over the block's tiles
+                for xi in 0..<16 {
+                    BLAS.sgemm(transA: false, transB: true, m: o, n: c, k: tiles, alpha: 1, a: z + xi * o * ts, lda: ts,
+                               b: v + xi * c * ts, ldb: ts, beta: first ? 0 : 1, c: du + xi * o * c, ldc: c)
+                }
             }
             first = false
+            guard let dx, let u else { return }
+            for xi in 0..<16 {  // dV[ξ] = U[ξ]ᵀ Z[ξ]
+                BLAS.sgemm(transA: true, transB: false, m: c, n: tiles, k: o, alpha: 1,
+                           a: u + xi * o * c, lda: c, b: z + xi * o * ts, ldb: ts, beta: 0, c: dv + xi * c * ts, ldc: ts)
+            }
+            for (k, n) in block.enumerated() {
+                paddedDx.update(repeating: 0, count: c * plan.paddedPlane)
+                transformInputGradient(dv, firstTile: k * plan.tilesPerImage, into: paddedDx, plan)
+                cropPadded(paddedDx, plan, into: dx + n * g.inputImage, accumulate: accumulate)
+            }
         }
-        if first { return }  // no images
-        // dW[o, c] = Gᵀ dU[o, c] G (Gᵀ down the columns of dU, then along each of its 3 rows),
-        // added into the partial sum.
+        if let partial, !first { addWeightGradient(du, into: partial, outChannels: o, inChannels: c) }
+    }
+
+    /// partial[o, c] += Gᵀ dU[o, c] G for every output and input channel (Gᵀ down the columns of
+    /// dU, then along each of its 3 rows).
+    static func addWeightGradient(_ du: UnsafePointer<Float>, into partial: UnsafeMutablePointer<Float>, outChannels o: Int, inChannels c: Int) {
         let taps = o * c
         for oc in 0..<taps {
             @inline(__always) func d(_ xi: Int) -> Float { du[xi * taps + oc] }

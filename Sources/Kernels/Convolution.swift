@@ -112,7 +112,13 @@ public enum Convolution {
         geometry g: ConvGeometry, accumulate: Bool, algorithm: ConvolutionAlgorithm? = nil
     ) {
         if (algorithm ?? gradientAlgorithm(g)) == .winograd {
-            winogradInputGradient(dy: dy, weight: weight, dx: dx, geometry: g, accumulate: accumulate)
+            let plan = WinogradPlan(g), u = winogradWeights(weight, g)
+            let target = UncheckedSendable((dx, UnsafePointer(u.base)))
+            Parallel.forEachChunk(g.batch, grain: 1) { images in
+                winogradBackward(dy: dy, x: nil, u: target.value.1, images: images, dx: target.value.0, accumulate: accumulate,
+                                 partial: nil, plan)
+            }
+            withExtendedLifetime(u) {}
         } else {
             im2colInputGradient(dy: dy, weight: weight, dx: dx, geometry: g, accumulate: accumulate)
         }
@@ -131,11 +137,7 @@ public enum Convolution {
         }
         let o = g.outChannels, k = g.taps
         if (algorithm ?? gradientAlgorithm(g)) == .winograd {
-            let partials = sumOverImages(g.batch, count: o * k) { images, partial in
-                winogradWeightGradient(dy: dy, x: x, images: images, partial: partial, geometry: g)
-            }
-            dWeight.update(from: partials.base, count: o * k)
-            if let dBias { biasGradient(dy: dy, dBias: dBias, geometry: g) }
+            winogradGradients(dy: dy, x: x, weight: nil, dx: nil, accumulate: false, dWeight: dWeight, dBias: dBias, geometry: g)
             return
         }
         let columns = k + (dBias == nil ? 0 : 1)  // the bias gradient is a last column of weights
@@ -146,6 +148,40 @@ public enum Convolution {
             dWeight.advanced(by: r * k).update(from: partials.base + r * columns, count: k)
             if let dBias { dBias[r] = partials.base[r * columns + k] }
         }
+    }
+
+    /// Both gradients: dx (=|+=) the input gradient as `inputGradient`, and dWeight and dBias
+    /// (either may be nil) overwritten as `parameterGradients`. With Winograd the two share one
+    /// pass over the output gradient's tiles.
+    public static func gradients(
+        dy: UnsafePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
+        accumulate: Bool, dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?, geometry g: ConvGeometry,
+        algorithm: ConvolutionAlgorithm? = nil
+    ) {
+        if (algorithm ?? gradientAlgorithm(g)) == .winograd, let dWeight {
+            winogradGradients(dy: dy, x: x, weight: weight, dx: dx, accumulate: accumulate, dWeight: dWeight, dBias: dBias, geometry: g)
+        } else {
+            inputGradient(dy: dy, weight: weight, dx: dx, geometry: g, accumulate: accumulate, algorithm: algorithm)
+            parameterGradients(dy: dy, x: x, dWeight: dWeight, dBias: dBias, geometry: g, algorithm: algorithm)
+        }
+    }
+
+    /// The weight gradient (overwriting dWeight), the bias gradient when asked, and dx when
+    /// given (with `weight`), by Winograd.
+    static func winogradGradients(
+        dy: UnsafePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>?, dx: UnsafeMutablePointer<Float>?,
+        accumulate: Bool, dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?, geometry g: ConvGeometry
+    ) {
+        let plan = WinogradPlan(g), u = weight.map { winogradWeights($0, g) }
+        let target = UncheckedSendable((dx, u.map { UnsafePointer($0.base) }))
+        let count = g.outChannels * g.taps
+        let partials = sumOverImages(g.batch, count: count) { images, partial in
+            winogradBackward(dy: dy, x: x, u: target.value.1, images: images, dx: target.value.0, accumulate: accumulate,
+                             partial: partial, plan)
+        }
+        dWeight.update(from: partials.base, count: count)
+        if let dBias { biasGradient(dy: dy, dBias: dBias, geometry: g) }
+        withExtendedLifetime(u) {}
     }
 
     /// dBias[o] = the sum of dy over the batch and the positions of channel o.

@@ -70,6 +70,14 @@ import Testing
             Convolution.parameterGradients(dy: dy.base, x: x.base, dWeight: dw.base, dBias: db.base, geometry: g, algorithm: algorithm)
             expectClose(dw.array, dwExpected, "\(g) \(algorithm) dw")
             expectClose(db.array, dbExpected, "\(g) \(algorithm) db")
+
+            // All three in one call (one pass for Winograd), accumulating into dx.
+            let dw2 = random(g.outChannels * g.taps, &rng), db2 = random(g.outChannels, &rng)
+            Convolution.gradients(dy: dy.base, x: x.base, weight: w.base, dx: dx.base, accumulate: true, dWeight: dw2.base,
+                                  dBias: db2.base, geometry: g, algorithm: algorithm)
+            expectClose(dx.array, dxExpected.map { 3 * $0 }, "\(g) \(algorithm) dx with the others")
+            expectClose(dw2.array, dwExpected, "\(g) \(algorithm) dw with the others")
+            expectClose(db2.array, dbExpected, "\(g) \(algorithm) db with the others")
         }
         let dbAlone = random(g.outChannels, &rng)
         Convolution.parameterGradients(dy: dy.base, x: x.base, dWeight: nil, dBias: dbAlone.base, geometry: g)
