@@ -47,6 +47,13 @@ struct WinogradPlan {
     }
 
     var tilesPerImage: Int { tilesH * tilesW }
+    /// Whether a group of 8 tiles is two rows of 4 (an 8x8 output plane) instead of 8 tiles of one
+    /// row: tiles t and t + 4 are then in consecutive rows, and every lane is live.
+    var pairsRows: Bool { tilesW == 4 && tilesH % 2 == 0 }
+    /// Tile rows per group of 8 tiles.
+    var rowsPerGroup: Int { pairsRows ? 2 : 1 }
+    /// Live lanes of the group at tile column j.
+    func liveTiles(_ j: Int) -> Int { pairsRows ? 8 : min(8, tilesW - j) }
     /// Columns of the transformed matrices: a block's tiles and 8 of slack.
     var tileStride: Int { imagesPerBlock * tilesPerImage + 8 }
     var paddedPlane: Int { paddedH * paddedW }
@@ -181,13 +188,14 @@ extension Convolution {
     /// V[ξ][c][t] = (Bᵀ d B)[ξ] for the tiles of one padded image, tile t = firstTile + i tilesW + j.
     static func transformInput(_ padded: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>, firstTile: Int, _ p: WinogradPlan) {
         let c = p.g.inChannels, ts = p.tileStride, plane = c * ts
+        let pair = p.pairsRows ? 2 * p.paddedW : nil
         for ch in 0..<c {
-            for i in 0..<p.tilesH {
+            for i in stride(from: 0, to: p.tilesH, by: p.rowsPerGroup) {
                 let top = padded + ch * p.paddedPlane + 2 * i * p.paddedW
                 for j in stride(from: 0, to: p.tilesW, by: 8) {
                     // The patch rows of 8 tiles, each row as its 4 columns side by side; Bᵀ down the rows.
-                    let rows = bTransposed(patchRow(top + 2 * j), patchRow(top + p.paddedW + 2 * j),
-                                           patchRow(top + 2 * p.paddedW + 2 * j), patchRow(top + 3 * p.paddedW + 2 * j))
+                    let rows = bTransposed(patchRow(top + 2 * j, pair: pair), patchRow(top + p.paddedW + 2 * j, pair: pair),
+                                           patchRow(top + 2 * p.paddedW + 2 * j, pair: pair), patchRow(top + 3 * p.paddedW + 2 * j, pair: pair))
                     let out = v + ch * ts + firstTile + i * p.tilesW + j
                     @inline(__always) func emit(_ r: Int, _ row: TileQuad) {
                         let (v0, v1, v2, v3) = bTransposed(row[quarter: 0], row[quarter: 1], row[quarter: 2], row[quarter: 3])
@@ -205,7 +213,7 @@ extension Convolution {
         let o = p.g.outChannels, ts = p.tileStride, plane = o * ts, oh = p.g.outHeight, ow = p.g.outWidth
         for ch in 0..<o {
             let b = SIMD8<Float>(repeating: bias?[ch] ?? 0)
-            for i in 0..<p.tilesH {
+            for i in stride(from: 0, to: p.tilesH, by: p.rowsPerGroup) {
                 for j in stride(from: 0, to: p.tilesW, by: 8) {
                     let src = m + ch * ts + firstTile + i * p.tilesW + j
                     @inline(__always) func row(_ r: Int) -> TileQuad {
@@ -213,11 +221,16 @@ extension Convolution {
                              SIMDMath.load(src + (4 * r + 2) * plane), SIMDMath.load(src + (4 * r + 3) * plane))
                     }
                     let sums = aTransposed(row(0), row(1), row(2), row(3))
-                    let columns = min(16, ow - 2 * j)
                     @inline(__always) func emit(_ a: Int, _ s: TileQuad) {
-                        guard 2 * i + a < oh else { return }
                         let (left, right) = aTransposed(s[quarter: 0], s[quarter: 1], s[quarter: 2], s[quarter: 3])
-                        store(interleave(left + b, right + b), y + (ch * oh + 2 * i + a) * ow + 2 * j, count: columns)
+                        let values = interleave(left + b, right + b), row = 2 * i + a
+                        if !p.pairsRows {
+                            if row < oh { store(values, y + (ch * oh + row) * ow + 2 * j, count: min(16, ow - 2 * j)) }
+                            return
+                        }
+                        // Tiles 0-3 in row i, 4-7 in row i + 1: 8 outputs of each.
+                        if row < oh { store(values.lowHalf, y + (ch * oh + row) * ow, count: min(8, ow)) }
+                        if row + 2 < oh { store(values.highHalf, y + (ch * oh + row + 2) * ow, count: min(8, ow)) }
                     }
                     emit(0, sums.0); emit(1, sums.1)
                 }
@@ -230,12 +243,13 @@ extension Convolution {
     static func transformOutputGradient(_ paddedDy: UnsafePointer<Float>, into z: UnsafeMutablePointer<Float>, firstTile: Int,
                                         _ p: WinogradPlan) {
         let o = p.g.outChannels, ts = p.tileStride, plane = o * ts
+        let pair = p.pairsRows ? 2 * p.outputW : nil
         for ch in 0..<o {
-            for i in 0..<p.tilesH {
+            for i in stride(from: 0, to: p.tilesH, by: p.rowsPerGroup) {
                 let top = paddedDy + (ch * 2 * p.tilesH + 2 * i) * p.outputW
                 for j in stride(from: 0, to: p.tilesW, by: 8) {
-                    let r0 = SIMDMath.load16(top + 2 * j), r1 = SIMDMath.load16(top + p.outputW + 2 * j)
-                    let rows = a(quad(r0.evenHalf, r0.oddHalf, SIMD8(), SIMD8()), quad(r1.evenHalf, r1.oddHalf, SIMD8(), SIMD8()))
+                    let r0 = outputRow(top + 2 * j, pair: pair), r1 = outputRow(top + p.outputW + 2 * j, pair: pair)
+                    let rows = a(quad(r0.even, r0.odd, SIMD8(), SIMD8()), quad(r1.even, r1.odd, SIMD8(), SIMD8()))
                     let out = z + ch * ts + firstTile + i * p.tilesW + j
                     @inline(__always) func emit(_ r: Int, _ row: TileQuad) {
                         let (z0, z1, z2, z3) = a(row[quarter: 0], row[quarter: 1])
@@ -253,10 +267,10 @@ extension Convolution {
                                        _ p: WinogradPlan) {
         let c = p.g.inChannels, ts = p.tileStride, plane = c * ts
         for ch in 0..<c {
-            for i in 0..<p.tilesH {
+            for i in stride(from: 0, to: p.tilesH, by: p.rowsPerGroup) {
                 let top = padded + ch * p.paddedPlane + 2 * i * p.paddedW
                 for j in stride(from: 0, to: p.tilesW, by: 8) {
-                    let live = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .< Int32(p.tilesW - j)
+                    let live = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .< Int32(p.liveTiles(j))
                     let src = dv + ch * ts + firstTile + i * p.tilesW + j
                     @inline(__always) func row(_ r: Int) -> TileQuad {
                         @inline(__always) func lane(_ s: Int) -> SIMD8<Float> { SIMD8<Float>().replacing(with: SIMDMath.load(src + (4 * r + s) * plane), where: live) }
@@ -266,8 +280,16 @@ extension Convolution {
                     @inline(__always) func emit(_ r: Int, _ values: TileQuad) {
                         let (d0, d1, d2, d3) = b(values[quarter: 0], values[quarter: 1], values[quarter: 2], values[quarter: 3])
                         let at = top + r * p.paddedW + 2 * j
-                        SIMDMath.store(SIMDMath.load16(at) + interleave(d0, d1), at)
-                        SIMDMath.store(SIMDMath.load16(at + 2) + interleave(d2, d3), at + 2)
+                        if p.pairsRows {  // tiles 0-3 in this patch row, 4-7 in the one 2 rows down
+                            let left = interleave(d0, d1), right = interleave(d2, d3), below = at + 2 * p.paddedW
+                            SIMDMath.store(SIMDMath.load(at) + left.lowHalf, at)
+                            SIMDMath.store(SIMDMath.load(at + 2) + right.lowHalf, at + 2)
+                            SIMDMath.store(SIMDMath.load(below) + left.highHalf, below)
+                            SIMDMath.store(SIMDMath.load(below + 2) + right.highHalf, below + 2)
+                        } else {
+                            SIMDMath.store(SIMDMath.load16(at) + interleave(d0, d1), at)
+                            SIMDMath.store(SIMDMath.load16(at + 2) + interleave(d2, d3), at + 2)
+                        }
                     }
                     emit(0, rows.0); emit(1, rows.1); emit(2, rows.2); emit(3, rows.3)
                 }
@@ -324,11 +346,30 @@ extension Convolution {
         SIMDMath.store(v2, out + 2 * plane); SIMDMath.store(v3, out + 3 * plane)
     }
 
-    /// The 4 columns of one patch row for 8 tiles whose patches start 2 floats apart at `p`.
+    /// The 4 columns of one patch row for 8 tiles whose patches start 2 floats apart at `p`; for a
+    /// group of two tile rows, tiles 4-7 are the first 4 of the row `pair` floats further on.
     @inline(__always)
-    static func patchRow(_ p: UnsafePointer<Float>) -> TileQuad {
+    static func patchRow(_ p: UnsafePointer<Float>, pair: Int?) -> TileQuad {
         let left = SIMDMath.load16(p), right = SIMDMath.load16(p + 2)
-        return quad(left.evenHalf, left.oddHalf, right.evenHalf, right.oddHalf)
+        guard let pair else { return quad(left.evenHalf, left.oddHalf, right.evenHalf, right.oddHalf) }
+        let left2 = SIMDMath.load16(p + pair), right2 = SIMDMath.load16(p + pair + 2)
+        return quad(halves(left.evenHalf, left2.evenHalf), halves(left.oddHalf, left2.oddHalf),
+                    halves(right.evenHalf, right2.evenHalf), halves(right.oddHalf, right2.oddHalf))
+    }
+
+    /// The even and odd columns of one output-gradient row for 8 tiles, paired as `patchRow`.
+    @inline(__always)
+    static func outputRow(_ p: UnsafePointer<Float>, pair: Int?) -> (even: SIMD8<Float>, odd: SIMD8<Float>) {
+        let row = SIMDMath.load16(p)
+        guard let pair else { return (row.evenHalf, row.oddHalf) }
+        let below = SIMDMath.load16(p + pair)
+        return (halves(row.evenHalf, below.evenHalf), halves(row.oddHalf, below.oddHalf))
+    }
+
+    /// Lanes 0-3 of a, then lanes 0-3 of b.
+    @inline(__always)
+    static func halves(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        SIMD8(lowHalf: a.lowHalf, highHalf: b.lowHalf)
     }
 
     @inline(__always)
@@ -343,8 +384,8 @@ extension Convolution {
     }
 
     @inline(__always)
-    static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, count: Int) {
-        if count == 16 {
+    static func store<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>, count: Int) where V.Scalar == Float {
+        if count == V.scalarCount {
             SIMDMath.store(v, p)
         } else {
             for l in 0..<count { p[l] = v[l] }

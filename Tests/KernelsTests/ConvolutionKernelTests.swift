@@ -23,15 +23,16 @@ import Testing
     }()
 
     /// 3x3 stride-1 geometries for Winograd: paddings 0 to 2, odd and even output sizes (partial
-    /// 2x2 tiles), rows of 1 to 3 eight-tile groups with a partial last group, and more images
-    /// than fit one block of tiles (several blocks per thread).
+    /// 2x2 tiles), rows of 1 to 3 eight-tile groups with a partial last group, groups of two rows
+    /// of 4 tiles (outputs 7 or 8 wide, an even number of tile rows; the last two with partial
+    /// tiles), and more images than fit one block of tiles (several blocks per thread).
     static let winogradGeometries: [ConvGeometry] = {
         var rng = RandomGenerator(seed: 2025)
-        let sizes = [(3, 3), (5, 8), (7, 6), (9, 17), (4, 33), (12, 12), (2, 40), (16, 16)]
+        let sizes = [(3, 3), (5, 8), (7, 6), (9, 17), (4, 33), (12, 12), (2, 40), (16, 16), (8, 8), (7, 7), (6, 10)]
         return sizes.enumerated().map { i, size in
             let pad = i % 3
-            let batch = size.0 * size.1 <= 36 ? 40 : 1 + rng.nextInt(below: 3)
-            return ConvGeometry(batch: batch, inChannels: 4 + rng.nextInt(below: 5), height: size.0 + 2 - pad, width: size.1 + 2 - pad,
+            let batch = size.0 * size.1 <= 64 ? 40 : 1 + rng.nextInt(below: 3)
+            return ConvGeometry(batch: batch, inChannels: 4 + rng.nextInt(below: 5), height: size.0 + 2 - 2 * pad, width: size.1 + 2 - 2 * pad,
                                 outChannels: 1 + rng.nextInt(below: 9),
                                 window: Window2D(kernel: (3, 3), stride: (1, 1), padding: (pad, pad)))
         }
