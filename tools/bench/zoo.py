@@ -90,8 +90,9 @@ def main():
         return statistics.median(row[key] for row in rows)
 
     first = results[next(iter(results))]
-    print(f"specrun: {first['specrun'][0]['engine']}; PyTorch {first['default'][0]['torch']}; {a.threads} threads; "
-          f"{a.repeat} run(s), medians")
+    coretype = os.environ.get("OPENBLAS_CORETYPE")
+    print(f"specrun: {first['specrun'][0]['engine']}" + (f" (OPENBLAS_CORETYPE={coretype} in the environment)" if coretype else "")
+          + f"; PyTorch {first['default'][0]['torch']} ({peaks[0]['cpu_capability']} kernels); {a.threads} threads; {a.repeat} run(s), medians")
     print(f"sgemm 2048^3 on {a.threads} threads, GFLOP/s (start, end): "
           + "; ".join(f"torch {p['torch_sgemm_gflops']:.0f}, numpy {p['numpy_sgemm_gflops']:.0f}" for p in peaks)
           + f"; peak taken as {peak:.0f}")

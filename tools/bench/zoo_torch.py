@@ -162,7 +162,7 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     if a.sgemm:
-        print(json.dumps({"threads": a.threads, **sgemm(a.threads)}))
+        print(json.dumps({"threads": a.threads, "cpu_capability": torch.backends.cpu.get_cpu_capability(), **sgemm(a.threads)}))
         return
     if a.model is None or a.batch_size is None:
         ap.error("give a model and --batch-size (or --sgemm)")
