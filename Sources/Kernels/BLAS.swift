@@ -87,12 +87,6 @@ public enum BLAS {
     /// Blocks of C start at multiples of this (a cache line, 16 floats).
     static let splitAlignment = 16
 
-    /// TEMPORARY for measurement.
-    public static func sgemmOneThread(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
-        b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-    }
-
     @inline(__always)
     private static func call(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                              _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
