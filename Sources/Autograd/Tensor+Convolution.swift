@@ -13,15 +13,19 @@ extension Tensor {
         Convolution.forward(x: data, weight: weight.data, bias: bias?.data, y: out.data, geometry: g)
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return out.recordingBackward(inputs) { _, grad in
-            self.accumulateGradient { dx, accumulate in
-                Convolution.inputGradient(dy: grad.data, weight: weight.data, dx: dx, geometry: g, accumulate: accumulate)
-            }
             // One pass computes both parameter gradients (the bias rides along in the GEMM), so
-            // they land in temporaries and are then copied or added into each gradient.
+            // they land in temporaries and are then copied or added into each gradient; with the
+            // input's gradient too, the pass computes all three (Winograd shares its work).
             let dWeight = weight.requiresGrad ? Tensor(uninitialized: weight.shape) : nil
             let dBias = bias?.requiresGrad == true ? Tensor(uninitialized: [g.outChannels]) : nil
-            guard dWeight != nil || dBias != nil else { return }
-            Convolution.parameterGradients(dy: grad.data, x: self.data, dWeight: dWeight?.data, dBias: dBias?.data, geometry: g)
+            if self.requiresGrad {
+                self.accumulateGradient { dx, accumulate in
+                    Convolution.gradients(dy: grad.data, x: self.data, weight: weight.data, dx: dx, accumulate: accumulate,
+                                          dWeight: dWeight?.data, dBias: dBias?.data, geometry: g)
+                }
+            } else if dWeight != nil || dBias != nil {
+                Convolution.parameterGradients(dy: grad.data, x: self.data, dWeight: dWeight?.data, dBias: dBias?.data, geometry: g)
+            }
             if let dWeight { weight.addGradient(dWeight) }
             if let dBias, let bias { bias.addGradient(dBias) }
         }

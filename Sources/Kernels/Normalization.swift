@@ -23,13 +23,16 @@ public struct ChannelLayout: Sendable, Hashable {
 /// k = Σ dy (x - mean) · invstd² / (N S). The output is (x - mean) · alpha + b with
 /// alpha = invstd · w: PyTorch writes x · alpha + (b - mean · alpha), which its compiler fuses
 /// into one rounding; unfused, that form loses digits when the mean is large against the spread
-/// (data at 100 ± 0.1 was off by 2e-4), while x - mean is exact there.
+/// (data at 100 ± 0.1 was off by 2e-4), while x - mean is exact there. [N, C] features (spatial
+/// size 1) go row by row instead of channel by channel (Normalization+Rows.swift), with the same
+/// arithmetic.
 public enum BatchNorm {
     /// mean[c] and sumSquares[c] = Σ (x - mean[c])² over the batch and positions of channel c.
     public static func statistics(
         x: UnsafePointer<Float>, layout l: ChannelLayout,
         mean: UnsafeMutablePointer<Double>, sumSquares: UnsafeMutablePointer<Double>
     ) {
+        if l.spatial == 1 { return rowStatistics(x: x, rows: l.batch, channels: l.channels, mean: mean, sumSquares: sumSquares) }
         let m = UncheckedSendable(mean), q = UncheckedSendable(sumSquares)
         l.forEachChannelChunk { channels in
             for c in channels {
@@ -51,6 +54,7 @@ public enum BatchNorm {
         x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, layout l: ChannelLayout,
         mean: UnsafePointer<Float>, alpha: UnsafePointer<Float>, bias: UnsafePointer<Float>?
     ) {
+        if l.spatial == 1 { return normalizeRows(x: x, y: y, rows: l.batch, channels: l.channels, mean: mean, alpha: alpha, bias: bias) }
         l.forEachChannelChunk { channels in
             for n in 0..<l.batch {
                 for c in channels {
@@ -67,6 +71,9 @@ public enum BatchNorm {
         dy: UnsafePointer<Float>, x: UnsafePointer<Float>, mean: UnsafePointer<Float>, layout l: ChannelLayout,
         sumDy: UnsafeMutablePointer<Double>, sumDyCentered: UnsafeMutablePointer<Double>
     ) {
+        if l.spatial == 1 {
+            return rowGradientSums(dy: dy, x: x, mean: mean, rows: l.batch, channels: l.channels, sumDy: sumDy, sumDyCentered: sumDyCentered)
+        }
         let s1 = UncheckedSendable(sumDy), s2 = UncheckedSendable(sumDyCentered)
         l.forEachChannelChunk { channels in
             for c in channels {
@@ -90,6 +97,10 @@ public enum BatchNorm {
         mean: UnsafePointer<Float>, invstd: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
         gradMean: UnsafePointer<Float>?, k: UnsafePointer<Float>?, accumulate: Bool
     ) {
+        if l.spatial == 1 {
+            return rowInputGradient(dy: dy, x: x, dx: dx, rows: l.batch, channels: l.channels, mean: mean, invstd: invstd,
+                                    weight: weight, gradMean: gradMean, k: k, accumulate: accumulate)
+        }
         l.forEachChannelChunk { channels in
             for n in 0..<l.batch {
                 for c in channels {

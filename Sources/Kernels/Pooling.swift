@@ -180,37 +180,83 @@ public enum Pooling {
         _ planes: Range<Int>, _ g: PoolGeometry
     ) {
         let ow = g.outWidth, w = g.width
+        if ow < 8 { return maxHalvingForwardNarrow(x, y, positions, planes, g) }
         for plane in planes {
             for i in 0..<g.outHeight {
                 let top = x + plane * g.inputPlane + 2 * i * w, bottom = top + w
                 let out = (plane * g.outHeight + i) * ow
                 let yr = y + out, pr = positions + out
+                // A row's last block ends at its last output, overlapping the one before when the
+                // row is not a multiple of 8 long: those outputs are written twice, with the same
+                // values, instead of one at a time (0.36 -> 0.07 ms for (64, 6, 28, 28)).
                 var j = 0
-                while j + 8 <= ow {
-                    let t = UnsafeRawPointer(top + 2 * j).loadUnaligned(as: SIMD16<Float>.self)
-                    let u = UnsafeRawPointer(bottom + 2 * j).loadUnaligned(as: SIMD16<Float>.self)
-                    let a = t.evenHalf, b = t.oddHalf, c = u.evenHalf, d = u.oddHalf
-                    let takeB = (b .> a) .| (b .!= b), takeD = (d .> c) .| (d .!= d)
-                    let ab = a.replacing(with: b, where: takeB), cd = c.replacing(with: d, where: takeD)
-                    let takeCD = (cd .> ab) .| (cd .!= cd)
-                    SIMDMath.store(ab.replacing(with: cd, where: takeCD), yr + j)
-                    let pab = SIMD8<Int32>(repeating: 0).replacing(with: 1, where: takeB)
-                    let pcd = SIMD8<Int32>(repeating: 2).replacing(with: 3, where: takeD)
-                    let p = SIMD8<UInt8>(truncatingIfNeeded: pab.replacing(with: pcd, where: takeCD))
-                    UnsafeMutableRawPointer(pr + j).storeBytes(of: p, as: SIMD8<UInt8>.self)
-                    j += 8
-                }
                 while j < ow {
-                    let a = top[2 * j], b = top[2 * j + 1], c = bottom[2 * j], d = bottom[2 * j + 1]
-                    let takeB = b > a || b != b, takeD = d > c || d != d
-                    let ab = takeB ? b : a, cd = takeD ? d : c
-                    let takeCD = cd > ab || cd != cd
-                    yr[j] = takeCD ? cd : ab
-                    pr[j] = takeCD ? (takeD ? 3 : 2) : (takeB ? 1 : 0)
-                    j += 1
+                    let at = min(j, ow - 8)
+                    let t = UnsafeRawPointer(top + 2 * at).loadUnaligned(as: SIMD16<Float>.self)
+                    let u = UnsafeRawPointer(bottom + 2 * at).loadUnaligned(as: SIMD16<Float>.self)
+                    storeMaximum(of: t.evenHalf, t.oddHalf, u.evenHalf, u.oddHalf, yr + at, pr + at)
+                    j += 8
                 }
             }
         }
+    }
+
+    /// `maxHalvingForward` for rows of fewer than 8 outputs (an 8x8 plane pooled to 4x4, where the
+    /// one-at-a-time loop mispredicted its branches: 1.8 ms for (64, 128, 8, 8) against 0.08 ms for
+    /// the same number of values in 16x16 planes). Eight consecutive outputs of a plane, across its
+    /// rows, have their window inputs gathered through a table of offsets.
+    static func maxHalvingForwardNarrow(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ positions: UnsafeMutablePointer<UInt8>,
+        _ planes: Range<Int>, _ g: PoolGeometry
+    ) {
+        let ow = g.outWidth, w = g.width, count = g.outputPlane
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { table in
+            for k in 0..<count { table[k] = 2 * (k / ow) * w + 2 * (k % ow) }
+            for plane in planes {
+                let src = x + plane * g.inputPlane, yr = y + plane * count, pr = positions + plane * count
+                // As in the wide rows, the last group ends at the plane's last output.
+                var k = 0
+                while k < count && count >= 8 {
+                    let at = min(k, count - 8)
+                    @inline(__always) func gather(_ shift: Int) -> SIMD8<Float> {
+                        var v = SIMD8<Float>()
+                        for l in 0..<8 { v[l] = src[table[at + l] + shift] }
+                        return v
+                    }
+                    storeMaximum(of: gather(0), gather(1), gather(w), gather(w + 1), yr + at, pr + at)
+                    k += 8
+                }
+                while k < count {
+                    let at = src + table[k]
+                    (yr[k], pr[k]) = maximum(of: at[0], at[1], at[w], at[w + 1])
+                    k += 1
+                }
+            }
+        }
+    }
+
+    /// The maxima of 8 windows whose inputs in row-major window order are a, b, c, d, and their
+    /// positions (0 to 3): the first maximum, NaN winning, as PyTorch.
+    @inline(__always)
+    static func storeMaximum(of a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>,
+                             _ y: UnsafeMutablePointer<Float>, _ position: UnsafeMutablePointer<UInt8>) {
+        let takeB = (b .> a) .| (b .!= b), takeD = (d .> c) .| (d .!= d)
+        let ab = a.replacing(with: b, where: takeB), cd = c.replacing(with: d, where: takeD)
+        let takeCD = (cd .> ab) .| (cd .!= cd)
+        SIMDMath.store(ab.replacing(with: cd, where: takeCD), y)
+        let pab = SIMD8<Int32>(repeating: 0).replacing(with: 1, where: takeB)
+        let pcd = SIMD8<Int32>(repeating: 2).replacing(with: 3, where: takeD)
+        let p = SIMD8<UInt8>(truncatingIfNeeded: pab.replacing(with: pcd, where: takeCD))
+        UnsafeMutableRawPointer(position).storeBytes(of: p, as: SIMD8<UInt8>.self)
+    }
+
+    /// `storeMaximum` for one window.
+    @inline(__always)
+    static func maximum(of a: Float, _ b: Float, _ c: Float, _ d: Float) -> (Float, UInt8) {
+        let takeB = b > a || b != b, takeD = d > c || d != d
+        let ab = takeB ? b : a, cd = takeD ? d : c
+        let takeCD = cd > ab || cd != cd
+        return (takeCD ? cd : ab, takeCD ? (takeD ? 3 : 2) : (takeB ? 1 : 0))
     }
 
     /// Writes every input of the planes once: the gradient where the maximum was, zero elsewhere

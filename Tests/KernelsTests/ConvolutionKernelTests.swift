@@ -22,41 +22,87 @@ import Testing
         return result
     }()
 
-    @Test(arguments: geometries)
-    func directAndIm2colForwardsAgree(_ g: ConvGeometry) {
+    /// 3x3 stride-1 geometries for Winograd: paddings 0 to 2, odd and even output sizes (partial
+    /// 2x2 tiles), rows of 1 to 3 eight-tile groups with a partial last group, groups of two rows
+    /// of 4 tiles (outputs 7 or 8 wide, an even number of tile rows; the last two with partial
+    /// tiles), and more images than fit one block of tiles (several blocks per thread).
+    static let winogradGeometries: [ConvGeometry] = {
+        var rng = RandomGenerator(seed: 2025)
+        let sizes = [(3, 3), (5, 8), (7, 6), (9, 17), (4, 33), (12, 12), (2, 40), (16, 16), (8, 8), (7, 7), (6, 10)]
+        return sizes.enumerated().map { i, size in
+            let pad = i % 3
+            let batch = size.0 * size.1 <= 64 ? 40 : 1 + rng.nextInt(below: 3)
+            return ConvGeometry(batch: batch, inChannels: 4 + rng.nextInt(below: 5), height: size.0 + 2 - 2 * pad, width: size.1 + 2 - 2 * pad,
+                                outChannels: 1 + rng.nextInt(below: 9),
+                                window: Window2D(kernel: (3, 3), stride: (1, 1), padding: (pad, pad)))
+        }
+    }()
+
+    @Test(arguments: geometries + winogradGeometries)
+    func forwardAlgorithmsAgree(_ g: ConvGeometry) {
         var rng = RandomGenerator(seed: 1)
         let (x, w, b) = (random(g.batch * g.inputImage, &rng), random(g.outChannels * g.taps, &rng), random(g.outChannels, &rng))
         for bias in [true, false] {
             var outputs: [[Float]] = []
-            for algorithm in ConvolutionAlgorithm.allCases {
+            for algorithm in ConvolutionAlgorithm.allCases where algorithm != .winograd || Convolution.winogradApplies(g) {
                 let y = FloatBuffer(uninitializedCount: g.batch * g.outputImage)
                 Convolution.forward(x: x.base, weight: w.base, bias: bias ? b.base : nil, y: y.base, geometry: g, algorithm: algorithm)
                 outputs.append(y.array)
             }
-            expectClose(outputs[0], outputs[1], "\(g)")
-            expectClose(outputs[1], naiveForward(x.array, w.array, bias ? b.array : nil, g), "\(g)")
+            let expected = naiveForward(x.array, w.array, bias ? b.array : nil, g)
+            for output in outputs { expectClose(output, expected, "\(g)") }
         }
     }
 
-    @Test(arguments: geometries)
+    @Test(arguments: geometries + winogradGeometries)
     func gradientsMatchNaiveLoops(_ g: ConvGeometry) {
         var rng = RandomGenerator(seed: 2)
         let (x, w, dy) = (random(g.batch * g.inputImage, &rng), random(g.outChannels * g.taps, &rng), random(g.batch * g.outputImage, &rng))
         let (dxExpected, dwExpected, dbExpected) = naiveGradients(x.array, w.array, dy.array, g)
+        let algorithms: [ConvolutionAlgorithm] = Convolution.winogradApplies(g) ? [.im2col, .winograd] : [.im2col]
+        for algorithm in algorithms {
+            let dx = random(g.batch * g.inputImage, &rng)  // garbage that accumulate false must overwrite
+            Convolution.inputGradient(dy: dy.base, weight: w.base, dx: dx.base, geometry: g, accumulate: false, algorithm: algorithm)
+            expectClose(dx.array, dxExpected, "\(g) \(algorithm) dx")
+            Convolution.inputGradient(dy: dy.base, weight: w.base, dx: dx.base, geometry: g, accumulate: true, algorithm: algorithm)
+            expectClose(dx.array, dxExpected.map { 2 * $0 }, "\(g) \(algorithm) dx accumulated")
 
-        let dx = random(g.batch * g.inputImage, &rng)  // garbage that accumulate false must overwrite
-        Convolution.inputGradient(dy: dy.base, weight: w.base, dx: dx.base, geometry: g, accumulate: false)
-        expectClose(dx.array, dxExpected, "\(g) dx")
-        Convolution.inputGradient(dy: dy.base, weight: w.base, dx: dx.base, geometry: g, accumulate: true)
-        expectClose(dx.array, dxExpected.map { 2 * $0 }, "\(g) dx accumulated")
+            let dw = random(g.outChannels * g.taps, &rng), db = random(g.outChannels, &rng)
+            Convolution.parameterGradients(dy: dy.base, x: x.base, dWeight: dw.base, dBias: db.base, geometry: g, algorithm: algorithm)
+            expectClose(dw.array, dwExpected, "\(g) \(algorithm) dw")
+            expectClose(db.array, dbExpected, "\(g) \(algorithm) db")
 
-        let dw = random(g.outChannels * g.taps, &rng), db = random(g.outChannels, &rng)
-        Convolution.parameterGradients(dy: dy.base, x: x.base, dWeight: dw.base, dBias: db.base, geometry: g)
-        expectClose(dw.array, dwExpected, "\(g) dw")
-        expectClose(db.array, dbExpected, "\(g) db")
+            // All three in one call (one pass for Winograd), accumulating into dx.
+            let dw2 = random(g.outChannels * g.taps, &rng), db2 = random(g.outChannels, &rng)
+            Convolution.gradients(dy: dy.base, x: x.base, weight: w.base, dx: dx.base, accumulate: true, dWeight: dw2.base,
+                                  dBias: db2.base, geometry: g, algorithm: algorithm)
+            expectClose(dx.array, dxExpected.map { 3 * $0 }, "\(g) \(algorithm) dx with the others")
+            expectClose(dw2.array, dwExpected, "\(g) \(algorithm) dw with the others")
+            expectClose(db2.array, dbExpected, "\(g) \(algorithm) db with the others")
+        }
         let dbAlone = random(g.outChannels, &rng)
         Convolution.parameterGradients(dy: dy.base, x: x.base, dWeight: nil, dBias: dbAlone.base, geometry: g)
         expectClose(dbAlone.array, dbExpected, "\(g) db alone")
+    }
+
+    /// Winograd's error on a layer of the CIFAR-style CNN (64 -> 128 channels, 8x8, 2 images;
+    /// uniform inputs and weights in [-1, 1]) against float64 loops: within 1e-5 (1 + |y|) for
+    /// the output and both gradients, as im2col.
+    @Test func winogradErrorOnAWideLayer() {
+        let g = ConvGeometry(batch: 2, inChannels: 64, height: 8, width: 8, outChannels: 128,
+                             window: Window2D(kernel: (3, 3), stride: (1, 1), padding: (1, 1)))
+        #expect(Convolution.forwardAlgorithm(g) == .winograd && Convolution.gradientAlgorithm(g) == .winograd)
+        var rng = RandomGenerator(seed: 3)
+        let (x, w, dy) = (random(g.batch * g.inputImage, &rng), random(g.outChannels * g.taps, &rng), random(g.batch * g.outputImage, &rng))
+        let y = FloatBuffer(uninitializedCount: g.batch * g.outputImage)
+        Convolution.forward(x: x.base, weight: w.base, bias: nil, y: y.base, geometry: g)
+        expectClose(y.array, naiveForward(x.array, w.array, nil, g), "y")
+        let (dxExpected, dwExpected, _) = naiveGradients(x.array, w.array, dy.array, g)
+        let dx = FloatBuffer(uninitializedCount: g.batch * g.inputImage), dw = FloatBuffer(uninitializedCount: g.outChannels * g.taps)
+        Convolution.inputGradient(dy: dy.base, weight: w.base, dx: dx.base, geometry: g, accumulate: false)
+        Convolution.parameterGradients(dy: dy.base, x: x.base, dWeight: dw.base, dBias: nil, geometry: g)
+        expectClose(dx.array, dxExpected, "dx")
+        expectClose(dw.array, dwExpected, "dw")
     }
 
     @Test func forwardAlgorithmFollowsTheMeasurements() {
@@ -66,7 +112,9 @@ import Testing
         }
         #expect(Convolution.forwardAlgorithm(geometry(1, 64)) == .im2col)  // the seed
         #expect(Convolution.forwardAlgorithm(geometry(4, 8)) == .direct)
-        #expect(Convolution.forwardAlgorithm(geometry(16, 8)) == .im2col)
+        #expect(Convolution.forwardAlgorithm(geometry(16, 8)) == .winograd)
+        #expect(Convolution.forwardAlgorithm(geometry(3, 32)) == .im2col)
+        #expect(Convolution.gradientAlgorithm(geometry(4, 8)) == .winograd)
     }
 
     private func random(_ n: Int, _ rng: inout RandomGenerator) -> FloatBuffer {

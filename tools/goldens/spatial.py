@@ -107,6 +107,9 @@ cases = [
     bn_case("batchnorm1d_eval", randn(5, 3), affine=True, training=False),
     bn_case("batchnorm2d_eval", randn(2, 3, 4, 4), affine=True, training=False),
     bn_case("batchnorm2d_eval_no_affine", randn(2, 2, 3, 3), affine=False, training=False),
+    bn_case("batchnorm1d_train_rows", randn(37, 19) + 2, affine=True, training=True,
+            note="(N, C) walked row by row: 8-channel vectors and a 3-channel tail"),
+    bn_case("batchnorm1d_eval_rows", randn(9, 21), affine=True, training=False, note="(N, C) row by row in evaluation"),
 ]
 
 write("spatial", cases, "tools/goldens/spatial.py")

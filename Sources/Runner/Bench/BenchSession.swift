@@ -93,8 +93,8 @@ public enum BenchSession {
         public var node: String
         public var index: Int
         /// The module's class, `Conv2d`.
-        public var layer: String
-        public var inputShape: [Int]
+        public var layer: String?
+        public var inputShape: [Int]?
         public var forwardMs: Double
         public var backwardMs: Double?
     }

@@ -66,17 +66,18 @@ struct Bench: ParsableCommand {
         if layers {
             switch format {
             case .json:
+                // One line per layer; with --compare-torch it carries PyTorch's times for the same
+                // positions (summed over the layers a fused one stands for), as the text table.
                 let encoder = JSONEncoder()
                 encoder.keyEncodingStrategy = .convertToSnakeCase
-                encoder.outputFormatting = [.sortedKeys]
                 for t in outcome.layerTimings {
-                    print(String(decoding: try encoder.encode(t), as: UTF8.self))
-                    // The twin's timings of the same positions follow, marked as PyTorch's.
-                    for position in t.index...t.lastIndex {
-                        if let theirs = outcome.torchLayers["\(t.node).\(position)"] {
-                            print(String(decoding: try encoder.encode(TorchLine(engine: "pytorch", timing: theirs)), as: UTF8.self))
-                        }
+                    var line = try JSONSerialization.jsonObject(with: encoder.encode(t)) as? [String: Any] ?? [:]
+                    if !outcome.torchLayers.isEmpty {
+                        let theirs = BenchTable.torchTimes(t, outcome)
+                        line["torch_forward_ms"] = theirs.forward ?? NSNull()
+                        line["torch_backward_ms"] = theirs.backward ?? NSNull()
                     }
+                    print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
                 }
             case .text:
                 print(BenchTable.renderLayers(outcome))
@@ -98,6 +99,17 @@ struct Bench: ParsableCommand {
 
 /// The side-by-side tables `specrun bench` prints.
 enum BenchTable {
+    /// PyTorch's forward and backward times for the layers `t` stands for: a fused layer against the
+    /// sum of PyTorch's layers; nil when one of them is missing.
+    static func torchTimes(_ t: BenchSession.LayerTiming, _ outcome: BenchSession.Outcome) -> (forward: Double?, backward: Double?) {
+        // A fused layer against the sum of PyTorch's layers it stands for.
+        func theirs(_ time: (BenchSession.TorchLayerTiming) -> Double?) -> Double? {
+            let times = (t.index...t.lastIndex).map { outcome.torchLayers["\(t.node).\($0)"].flatMap(time) }
+            return times.contains(nil) ? nil : times.reduce(0) { $0 + $1! }
+        }
+        return (theirs(\.forwardMs), theirs(\.backwardMs))
+    }
+
     static func renderLayers(_ outcome: BenchSession.Outcome) -> String {
         let r = outcome.specrun
         let withTorch = !outcome.torchLayers.isEmpty
@@ -109,12 +121,7 @@ enum BenchTable {
             var row = ["\(t.node).\(positions) \(t.layer)", "(" + t.inputShape.map(String.init).joined(separator: ",") + ")", ms(t.forwardMs), ms(t.backwardMs)]
             sums.0 += t.forwardMs; sums.1 += t.backwardMs ?? 0
             if withTorch {
-                // A fused layer against the sum of PyTorch's layers it stands for.
-                func theirs(_ time: (BenchSession.TorchLayerTiming) -> Double?) -> Double? {
-                    let times = (t.index...t.lastIndex).map { outcome.torchLayers["\(t.node).\($0)"].flatMap(time) }
-                    return times.contains(nil) ? nil : times.reduce(0) { $0 + $1! }
-                }
-                let f = theirs(\.forwardMs), b = theirs(\.backwardMs)
+                let (f, b) = torchTimes(t, outcome)
                 sums.2 += f ?? 0; sums.3 += b ?? 0
                 row += [ms(f), ms(b), f.map { String(format: "%.2fx", $0 / t.forwardMs) } ?? "-",
                         b.flatMap { b in t.backwardMs.map { String(format: "%.2fx", b / $0) } } ?? "-"]
@@ -182,18 +189,4 @@ enum BenchTable {
     static func milliseconds(_ x: Double) -> String {
         x < 0.1 ? String(format: "%.4g us", x * 1000) : String(format: "%.4g ms", x)
     }
-}
-
-/// A PyTorch layer timing in `bench --layers --format json`, marked by its engine.
-private struct TorchLine: Encodable {
-    var engine: String
-    var timing: BenchSession.TorchLayerTiming
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(engine, forKey: .engine)
-        try timing.encode(to: encoder)
-    }
-
-    enum CodingKeys: String, CodingKey { case engine }
 }

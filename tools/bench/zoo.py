@@ -1,0 +1,125 @@
+"""The benchmark zoo: specrun against hand-written PyTorch on the models users write, side by side
+in one run, on one machine. Prints a markdown table (and writes every measurement as JSON).
+
+    swift build -c release
+    python3 tools/bench/zoo.py --python /tmp/torchenv/bin/python
+
+For each model: `specrun bench specs/zoo/<model>.yaml` (synthetic batch, whole training steps),
+then tools/bench/zoo_torch.py with PyTorch's CPU defaults, then with its best settings (fused
+optimizer; channels-last where it is faster), each in a fresh process, on the same thread count.
+The machine's sgemm peak (torch's MKL and numpy's OpenBLAS at 2048^3, the higher one) is measured
+at the start and at the end of the same run; GFLOP/s count 3x the graph's forward FLOPs per
+sample (forward + backward), the same count for both engines.
+
+`--repeat R` runs the whole sequence R times and reports, per engine, the median of the R runs
+(each run's number is itself the median step), or with `--statistic best` the fastest run: on a
+machine shared with other jobs, a run that lost a core to them says little about either engine,
+and PyTorch's OpenMP threads suffer far more from that than specrun's (a 10x slower step is common).
+
+To add a model: a spec under specs/zoo, a builder in zoo_torch.py's MODELS, and a row in ZOO.
+"""
+import argparse, json, os, statistics, subprocess, sys
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+TORCH_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "zoo_torch.py")
+
+# (label, spec, torch model, batch, timed steps, specrun --classes)
+ZOO = [
+    ("omniglot_two_output", "specs/omniglot_two_output.yaml", "omniglot_two_output", 32, 60, ["alphabet=8", "character=242"]),
+    ("lenet5", "specs/zoo/lenet5.yaml", "lenet5", 64, 100, ["digit=10"]),
+    ("cifar_cnn", "specs/zoo/cifar_cnn.yaml", "cifar_cnn", 64, 20, ["label=10"]),
+    ("cifar_cnn", "specs/zoo/cifar_cnn.yaml", "cifar_cnn", 256, 8, ["label=10"]),
+    ("mlp_bn", "specs/zoo/mlp_bn.yaml", "mlp_bn", 128, 60, ["label=10"]),
+    ("mlp_bn", "specs/zoo/mlp_bn.yaml", "mlp_bn", 256, 40, ["label=10"]),
+    ("residual_mlp", "specs/zoo/residual_mlp.yaml", "residual_mlp", 256, 30, ["label=10"]),
+    ("tiny_mlp", "specs/zoo/tiny_mlp.yaml", "tiny_mlp", 1, 3000, []),
+]
+
+
+def run(cmd):
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    if p.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr[-2000:]}")
+    return [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
+
+
+def sgemm_peak(python, threads):
+    return run([python, TORCH_SCRIPT, "--sgemm", "--threads", str(threads)])[-1]
+
+
+def load():
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--python", required=True, help="a Python with torch 2.13 CPU and numpy")
+    ap.add_argument("--specrun", default=os.path.join(ROOT, ".build", "release", "specrun"))
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--step-scale", type=float, default=1.0, help="multiply every model's timed steps")
+    ap.add_argument("--repeat", type=int, default=1, help="run the sequence this many times")
+    ap.add_argument("--statistic", choices=["median", "best"], default="median", help="across the repeated runs")
+    ap.add_argument("--only", nargs="*", help="these models only")
+    ap.add_argument("--json", default="zoo-results.json")
+    a = ap.parse_args()
+    zoo = [z for z in ZOO if not a.only or z[0] in a.only]
+    os.environ["SPECRUN_THREADS"] = str(a.threads)  # specrun's thread count; zoo_torch.py takes --threads
+
+    peaks = [sgemm_peak(a.python, a.threads)]
+    loads = [load()]
+    results = {f"{label}@{batch}": {"specrun": [], "default": [], "best": []} for label, _, _, batch, _, _ in zoo}
+    for _ in range(a.repeat):
+        for label, spec, model, batch, steps, classes in zoo:
+            steps = max(3, int(steps * a.step_scale))
+            r = results[f"{label}@{batch}"]
+            cmd = [a.specrun, "bench", spec, "--batch-size", str(batch), "--steps", str(steps), "--warmup", str(a.warmup),
+                   "--format", "json"]
+            for c in classes:
+                cmd += ["--classes", c]
+            r["specrun"].append(run(cmd)[0])
+            for variant in ["default", "best"]:
+                r[variant].append(run([a.python, TORCH_SCRIPT, model, "--batch-size", str(batch), "--steps", str(steps),
+                                       "--warmup", str(a.warmup), "--threads", str(a.threads), "--variant", variant])[-1])
+            loads.append(load())
+            print(f"measured {label} at batch {batch}", file=sys.stderr)
+    peaks.append(sgemm_peak(a.python, a.threads))
+    peak = max(max(p["torch_sgemm_gflops"], p["numpy_sgemm_gflops"]) for p in peaks)
+    with open(a.json, "w") as f:
+        json.dump({"sgemm": peaks, "load_averages": loads, "results": results}, f, indent=1)
+
+    def median(rows, key):
+        return statistics.median(row[key] for row in rows)
+
+    def throughput(rows):
+        values = [row["samples_per_s"] for row in rows]
+        return max(values) if a.statistic == "best" else statistics.median(values)
+
+    first = results[next(iter(results))]
+    coretype = os.environ.get("OPENBLAS_CORETYPE")
+    print(f"specrun: {first['specrun'][0]['engine']}" + (f" (OPENBLAS_CORETYPE={coretype} in the environment)" if coretype else "")
+          + f"; PyTorch {first['default'][0]['torch']} ({peaks[0]['cpu_capability']} kernels); {a.threads} threads; "
+          + (f"{a.repeat} runs, the {'fastest' if a.statistic == 'best' else 'median'} of each engine's" if a.repeat > 1 else "1 run"))
+    print(f"sgemm 2048^3 on {a.threads} threads, GFLOP/s (start, end): "
+          + "; ".join(f"torch {p['torch_sgemm_gflops']:.0f}, numpy {p['numpy_sgemm_gflops']:.0f}" for p in peaks)
+          + f"; peak taken as {peak:.0f}")
+    print(f"1-minute load average during the run: {min(loads):.1f} to {max(loads):.1f}\n")
+    print("| model | batch | specrun samples/s | PyTorch default | PyTorch best (setting) | ratio vs default | ratio vs best "
+          "| specrun GFLOP/s (share of peak) | PyTorch best GFLOP/s (share) | peak RSS specrun / PyTorch best |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for label, _, _, batch, _, _ in zoo:
+        r = results[f"{label}@{batch}"]
+        mine, default, best = throughput(r["specrun"]), throughput(r["default"]), throughput(r["best"])
+        flops = 3 * r["specrun"][0]["forward_flops_per_sample"]
+        chosen = max(r["best"], key=lambda row: row["samples_per_s"]) if a.statistic == "best" else r["best"][-1]
+        settings = ", ".join(s for s, on in [("fused", chosen["fused_optimizer"]), ("channels-last", chosen["channels_last"])] if on)
+        gf_mine, gf_best = mine * flops / 1e9, best * flops / 1e9
+        share = lambda g: f"{g:.1f} ({100 * g / peak:.0f}%)" if g >= 1 else "-"
+        rss_mine, rss_best = median(r["specrun"], "peak_rss_mib"), median(r["best"], "peak_rss_mib")
+        print(f"| {label} | {batch} | {mine:,.0f} | {default:,.0f} | {best:,.0f} ({settings}) | {mine / default:.2f}x "
+              f"| {mine / best:.2f}x | {share(gf_mine)} | {share(gf_best)} | {rss_mine:.0f} / {rss_best:.0f} MiB |")
+
+
+if __name__ == "__main__":
+    main()
