@@ -74,5 +74,19 @@ extension DiagnosticCatalogue {
             name an axis of its input. Axes are counted as in PyTorch, with the batch as axis 0,
             and negative values count from the end.
             """),
+        CatalogueEntry(.indivisibleSize, "sizes that do not divide or multiply out", """
+            A layer splits or rearranges its input in a way the sizes do not allow: `conv2d`
+            `groups` must divide both the incoming channels and `out`, `groupnorm` `num_groups`
+            must divide the channels, `layernorm` `normalized_shape` must be the input's last
+            axes, and `reshape` or `unflatten` must keep the number of elements (PyTorch fails
+            on each at run time). With a class count among the sizes, use fixed sizes there.
+            """),
+        CatalogueEntry(.indexInput, "indices not read from a model input", """
+            `embedding` looks up rows by index, so its input must be indices: the first layer of
+            a node whose `from` is a model input, fed by a field that holds whole numbers (until
+            specrun has integer fields, a `features` or `column` field whose values are whole
+            numbers; each is checked against `num_embeddings` when the data is loaded). The
+            output of another layer holds floats, which PyTorch's `nn.Embedding` refuses too.
+            """),
     ]
 }

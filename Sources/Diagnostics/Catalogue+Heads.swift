@@ -31,8 +31,10 @@ extension DiagnosticCatalogue {
             """),
         CatalogueEntry(.sharedTarget, "two outputs on one target", """
             Warning. Two outputs train against the same target field, which is usually a
-            copy-paste slip (the second head was meant for another target). If it is intended,
-            the warning can be ignored.
+            copy-paste slip (the second head was meant for another target). An output with
+            `weight: 0` trains against nothing and draws no warning: that is how a head reports
+            more metrics on another head's target (`metrics: [mae]` beside an `mse` head) without
+            changing the loss.
             """),
         CatalogueEntry(.targetKind, "target field does not suit the loss", """
             `cross_entropy` and `nll` need a class index per sample: a `label` field. `bce`,

@@ -10,11 +10,16 @@ extension Inference {
         var firstByTarget: [String: OutputSpec] = [:]
         for output in spec.model.outputs {
             guard !incomplete.fields.contains(output.target.name), let field = spec.data.field(named: output.target.name) else { continue }
-            if let first = firstByTarget[field.name] {
-                error(.sharedTarget, "the outputs '\(first.name)' and '\(output.name)' both train against the target '\(field.name)'",
-                      at: output.target.range, notes: [Note("'\(first.name)' targets it here", at: first.target.range)])
-            } else {
-                firstByTarget[field.name] = output
+            // An output with weight 0 only measures (its metrics on another head's target), so it
+            // trains against nothing and shares its target with no one.
+            if output.weight != 0 {
+                if let first = firstByTarget[field.name] {
+                    error(.sharedTarget, "the outputs '\(first.name)' and '\(output.name)' both train against the target '\(field.name)'",
+                          at: output.target.range, notes: [Note("'\(first.name)' targets it here", at: first.target.range),
+                                                           Note("an output that only measures takes `weight: 0`")])
+                } else {
+                    firstByTarget[field.name] = output
+                }
             }
             guard let node = nodes.first(where: { $0.name == output.from.name }) else { continue }
             let loss = definitions.loss(output.loss.name)

@@ -8,10 +8,12 @@ import NN
 enum ConvPoolFusion {
     /// The fused block for `conv` and the max pooling (and activation) after it, with the number of
     /// positions it covers, or nil when they do not qualify. An activation that cannot be fused
-    /// (a negative slope) stays a layer of its own after a fused convolution and pooling.
+    /// (a negative slope) stays a layer of its own after a fused convolution and pooling. A grouped
+    /// convolution is never fused.
     static func block(_ conv: Conv2d, on input: TensorShape, inputNeedsGradient: Bool,
                       followedBy next: ArraySlice<GraphLayer>) -> (ConvPoolBlock, Int)? {
-        guard let first = next.first, first.kind == "maxpool2d", let p = first.attributes(as: Pool2dLayer.Attributes.self),
+        // The fused kernel convolves every input channel into every output: no groups.
+        guard conv.groups == 1, let first = next.first, first.kind == "maxpool2d", let p = first.attributes(as: Pool2dLayer.Attributes.self),
               p.window.hasStrideOfKernel, !p.window.hasPadding, let dims = input.concrete, dims.count == 3 else { return nil }
         let w = conv.weight.shape
         let window = Window2D(kernel: (w[2], w[3]), stride: (conv.stride.height, conv.stride.width),
