@@ -33,20 +33,21 @@ extension Tensor {
     }
 
     private func normalized(_ layout: GroupLayout, weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor {
-        let mean = FloatBuffer(uninitializedCount: layout.rows), rstd = FloatBuffer(uninitializedCount: layout.rows)
+        let mean = FloatBuffer(uninitializedCount: layout.rows), meanLow = FloatBuffer(uninitializedCount: layout.rows)
+        let rstd = FloatBuffer(uninitializedCount: layout.rows)
         let out = Tensor(uninitialized: shape)
         GroupNorm.forward(x: data, y: out.data, layout: layout, eps: eps, weight: weight?.data, bias: bias?.data,
-                          mean: mean.base, rstd: rstd.base)
+                          mean: mean.base, meanLow: meanLow.base, rstd: rstd.base)
         return out.recordingBackward([self] + [weight, bias].compactMap { $0 }) { _, grad in
             self.accumulateGradient { dx, accumulate in
-                GroupNorm.inputGradient(dy: grad.data, x: self.data, dx: dx, layout: layout, mean: mean.base, rstd: rstd.base,
-                                        weight: weight?.data, accumulate: accumulate)
+                GroupNorm.inputGradient(dy: grad.data, x: self.data, dx: dx, layout: layout, mean: mean.base, meanLow: meanLow.base,
+                                        rstd: rstd.base, weight: weight?.data, accumulate: accumulate)
             }
             let dWeight = weight?.requiresGrad == true ? Tensor(uninitialized: weight!.shape) : nil
             let dBias = bias?.requiresGrad == true ? Tensor(uninitialized: bias!.shape) : nil
             guard dWeight != nil || dBias != nil else { return }
-            GroupNorm.parameterGradients(dy: grad.data, x: self.data, layout: layout, mean: mean.base, rstd: rstd.base,
-                                         dWeight: dWeight?.data, dBias: dBias?.data, accumulate: false)
+            GroupNorm.parameterGradients(dy: grad.data, x: self.data, layout: layout, mean: mean.base, meanLow: meanLow.base,
+                                         rstd: rstd.base, dWeight: dWeight?.data, dBias: dBias?.data, accumulate: false)
             if let dWeight, let weight { weight.addGradient(dWeight) }
             if let dBias, let bias { bias.addGradient(dBias) }
         }

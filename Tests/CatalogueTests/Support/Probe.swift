@@ -75,18 +75,35 @@ struct Probe {
 
     // MARK: - One probe per member
 
+    /// The example's input from a field that makes its shape: CSV columns for a vector, an image
+    /// for one or three channels, CSV columns reshaped for any other shape of up to
+    /// `ProbeData.featureCount` elements, and the index columns for a layer that reads indices.
     static func layer(_ definition: any LayerDefinition) -> Probe? {
-        let example = definition.example
-        let data: String
-        switch example.input.count {
-        case 1: data = csvData(features: example.input[0])
-        case 3 where [1, 3].contains(example.input[0]): data = imageData(channels: example.input[0], height: example.input[1], width: example.input[2])
-        default: return nil  // no field makes this shape: extend the probe
+        let example = definition.example, input = example.input
+        let shape = "[" + input.map(String.init).joined(separator: ", ") + "]"
+        let probed = "probe: {from: x, layers: [\(example.yaml)]}\n" + head(from: "probe")
+        let member = "layer \(definition.kind.name)"
+        if indexLayers.contains(definition.kind.name) {
+            guard input.count == 1, input[0] <= ProbeData.indexColumns.count else { return nil }
+            let columns = ProbeData.indexColumns.prefix(input[0]).joined(separator: ", ")
+            return Probe(member: member, data: "source: {csv: {path: probe.csv}}\nfields: {x: {features: [\(columns)]}, kind: {label: kind}}",
+                         inputs: "x: \(shape)", nodes: probed)
         }
-        return Probe(member: "layer \(definition.kind.name)", data: data,
-                     inputs: "x: [" + example.input.map(String.init).joined(separator: ", ") + "]",
-                     nodes: "probe: {from: x, layers: [\(example.yaml)]}\n" + head(from: "probe"))
+        switch input.count {
+        case 1: return Probe(member: member, data: csvData(features: input[0]), inputs: "x: \(shape)", nodes: probed)
+        case 3 where [1, 3].contains(input[0]):
+            return Probe(member: member, data: imageData(channels: input[0], height: input[1], width: input[2]), inputs: "x: \(shape)", nodes: probed)
+        default:
+            let count = input.reduce(1, *)
+            guard count <= ProbeData.featureCount else { return nil }  // no field makes this shape: extend the probe
+            return Probe(member: member, data: csvData(features: count), inputs: "x: [\(count)]",
+                         nodes: "shaped: {from: x, layers: [{reshape: {shape: \(shape)}}]}\n"
+                             + "probe: {from: shaped, layers: [\(example.yaml)]}\n" + head(from: "probe"))
+        }
     }
+
+    /// Layers whose input is indices, fed from the index columns of `ProbeData`.
+    static let indexLayers: Set = ["embedding"]
 
     static func merge(_ definition: any MergeDefinition) -> Probe {
         Probe(member: "merge \(definition.kind.name)",
@@ -143,7 +160,8 @@ struct Probe {
 
     static let fields: [String: Probe] = [
         "features": Probe(member: "field features", data: "source: {csv: {path: probe.csv}}\n"
-                              + "fields: {x: {features: {exclude: [y, bin]}}, kind: {label: kind}}", inputs: "x: [\(ProbeData.featureCount)]", nodes: head(from: "x")),
+                              + "fields: {x: {features: {exclude: [y, bin, \(ProbeData.indexColumns.joined(separator: ", "))]}}, kind: {label: kind}}",
+                          inputs: "x: [\(ProbeData.featureCount)]", nodes: head(from: "x")),
         "label": Probe(member: "field label", nodes: head(from: "x")),
         "column": Probe(member: "field column", nodes: "head: {from: x, layers: [{linear: {out: 1}}]}",
                         outputs: "y: {from: head, target: y, loss: mse}"),
