@@ -60,9 +60,9 @@ extension DiagnosticCatalogue {
             """),
         CatalogueEntry(.rankMismatch, "layer applied to an input of the wrong rank", """
             A layer receives a tensor of a rank it does not accept: `linear` needs a vector per
-            sample (add `flatten` after convolutions), `conv2d` and the pooling layers need
-            channels x height x width, `batchnorm` takes (features), (channels, length) or
-            (channels, height, width).
+            sample (add `flatten` after convolutions), `conv2d`, the pooling layers and `dropout2d`
+            need channels x height x width (`reshape` turns CSV columns into that), `batchnorm` and
+            `groupnorm` take (features), (channels, length) or (channels, height, width).
             """),
         CatalogueEntry(.uncomputableSize, "size cannot be computed before the data is read", """
             A size would depend on a class count in a way that cannot be written as a linear form:

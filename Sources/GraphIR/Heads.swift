@@ -119,7 +119,9 @@ extension Inference {
         let definition = definitions.metric(metric.name)
         guard definition.targets.contains(loss.target) else {
             let what = loss.target == .value ? "a regression" : loss.target == .classIndex ? "multi-class" : "a binary classification"
-            let wanted = definition.targets.contains(.value) ? "a regression output" : "a classification output"
+            let wanted = definition.targets.contains(.value) ? "a regression output"
+                : definition.targets.allSatisfy(\.isBinary) ? "a one-unit binary classification output"
+                : definition.targets == [.classIndex] ? "a multi-class output" : "a classification output"
             head.error(.metricMismatch, "output '\(head.output.name)' is \(what) (\(loss.kind.name)); \(metric.name) needs \(wanted)",
                        at: metric.nameRange)
             return
