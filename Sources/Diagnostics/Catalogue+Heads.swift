@@ -32,9 +32,9 @@ extension DiagnosticCatalogue {
         CatalogueEntry(.sharedTarget, "two outputs on one target", """
             Warning. Two outputs train against the same target field, which is usually a
             copy-paste slip (the second head was meant for another target). An output with
-            `weight: 0` trains against nothing and draws no warning: that is how a head reports
-            more metrics on another head's target (`metrics: [mae]` beside an `mse` head) without
-            changing the loss.
+            `weight: 0` trains against nothing and draws no warning: that is how a spec reports
+            another loss or more metrics on a target (an `l1` output with weight 0 beside the `mse`
+            one) without changing what is trained.
             """),
         CatalogueEntry(.targetKind, "target field does not suit the loss", """
             `cross_entropy` and `nll` need a class index per sample: a `label` field. `bce`,
