@@ -30,6 +30,21 @@ extension Tensor {
         }
     }
 
+    /// x σ(x), the sigmoid linear unit (swish), elementwise.
+    public func silu() -> Tensor {
+        elementwise({ Activation.silu($0, $1, count: $2) }) { x, _, dy, dx, n, acc in
+            Activation.siluBackward(x, dy, dx, count: n, accumulate: acc)
+        }
+    }
+
+    /// log(1 + e^(βx)) / β elementwise, and x where βx > threshold (PyTorch's defaults: β 1,
+    /// threshold 20).
+    public func softplus(beta: Float = 1, threshold: Float = 20) -> Tensor {
+        elementwise({ Activation.softplus($0, $1, count: $2, beta: beta, threshold: threshold) }) { x, _, dy, dx, n, acc in
+            Activation.softplusBackward(x, dy, dx, count: n, beta: beta, threshold: threshold, accumulate: acc)
+        }
+    }
+
     /// 1 / (1 + e^-x), elementwise; the backward uses the result, not the input.
     public func sigmoid() -> Tensor {
         elementwise({ Activation.sigmoid($0, $1, count: $2) }) { _, y, dy, dx, n, acc in

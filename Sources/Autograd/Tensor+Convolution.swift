@@ -31,6 +31,29 @@ extension Tensor {
         }
     }
 
+    /// Grouped 2-d convolution, as PyTorch's conv2d with `groups`: the C input channels and the O
+    /// output channels split into `groups` consecutive blocks, block g of the output computed from
+    /// block g of the input alone, with an [O, C / groups, kh, kw] weight; groups = C is depthwise.
+    ///
+    /// A composite of per-group convolutions over channel slices, joined along the channels: the
+    /// slices and the join carry the gradients, so it needs no backward of its own and leaves the
+    /// convolution kernels as they are.
+    public func conv2d(
+        _ weight: Tensor, bias: Tensor? = nil, stride: IntOrPair = 1, padding: IntOrPair = 0, dilation: IntOrPair = 1, groups: Int
+    ) -> Tensor {
+        guard groups != 1 else { return conv2d(weight, bias: bias, stride: stride, padding: padding, dilation: dilation) }
+        precondition(shape.rank == 4 && weight.shape.rank == 4 && groups > 0 && shape[1] == weight.shape[1] * groups
+                     && weight.shape[0] % groups == 0,
+                     "[conv2d] weight \(weight.shape) does not fit input \(shape) in \(groups) groups: it must be (O,\(shape[1] / max(groups, 1)),kh,kw) with O divisible by \(groups)")
+        let inPerGroup = weight.shape[1], outPerGroup = weight.shape[0] / groups
+        let parts = (0..<groups).map { g in
+            let outputs = (g * outPerGroup)..<((g + 1) * outPerGroup)
+            return slice(axis: 1, (g * inPerGroup)..<((g + 1) * inPerGroup))
+                .conv2d(weight.slice(axis: 0, outputs), bias: bias?.slice(axis: 0, outputs), stride: stride, padding: padding, dilation: dilation)
+        }
+        return Tensor.concat(parts, axis: 1)
+    }
+
     /// The geometry of a convolution of this input with `weight`, checked.
     func convolutionGeometry(
         _ op: String, _ weight: Tensor, _ bias: Tensor?, stride: IntOrPair, padding: IntOrPair, dilation: IntOrPair

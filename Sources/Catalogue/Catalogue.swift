@@ -37,13 +37,16 @@ public struct Catalogue: Sendable {
 
     /// specrun's language. The order of each list is the order docs/spec-language.md lists it.
     public static let standard = Catalogue(
-        layers: [LinearLayer(), Conv2dLayer(), Pool2dLayer.max, Pool2dLayer.average, FlattenLayer()]
+        layers: [LinearLayer(), Conv2dLayer(), Pool2dLayer.max, Pool2dLayer.average, AdaptivePool2dLayer.average, AdaptivePool2dLayer.max,
+                 FlattenLayer(), ReshapeLayer(), UnflattenLayer(), EmbeddingLayer()]
             + Activation.all.map { $0 as any RunnableLayer }
-            + [SoftmaxLayer.softmax, SoftmaxLayer.logSoftmax, BatchNormLayer(), DropoutLayer(), IdentityLayer()],
+            + [SoftmaxLayer.softmax, SoftmaxLayer.logSoftmax, BatchNormLayer(), LayerNormLayer(), GroupNormLayer(), DropoutLayer(),
+               Dropout2dLayer(), IdentityLayer()],
         merges: [ConcatMerge(), AddMerge()],
         initializers: InitializerKind.all,
         losses: [CrossEntropyLoss(), NLLLoss(), BCELoss(), BCEWithLogitsLoss(), RegressionLoss.mse, RegressionLoss.l1],
-        metrics: ClassificationMetric.all,
+        metrics: ClassificationMetric.all.map { $0 as any RunnableMetric } + [TopKAccuracyMetric(), AUROCMetric()]
+            + RegressionMetric.all.map { $0 as any RunnableMetric },
         optimizers: [SGDOptimizer(), AdamOptimizer.adam, AdamOptimizer.adamW, RMSpropOptimizer(), AdagradOptimizer()],
         schedules: [StepSchedule(), CosineSchedule()],
         sources: [CSVSourceDefinition(), ImageFolderSourceDefinition()],

@@ -60,9 +60,9 @@ extension DiagnosticCatalogue {
             """),
         CatalogueEntry(.rankMismatch, "layer applied to an input of the wrong rank", """
             A layer receives a tensor of a rank it does not accept: `linear` needs a vector per
-            sample (add `flatten` after convolutions), `conv2d` and the pooling layers need
-            channels x height x width, `batchnorm` takes (features), (channels, length) or
-            (channels, height, width).
+            sample (add `flatten` after convolutions), `conv2d`, the pooling layers and `dropout2d`
+            need channels x height x width (`reshape` turns CSV columns into that), `batchnorm` and
+            `groupnorm` take (features), (channels, length) or (channels, height, width).
             """),
         CatalogueEntry(.uncomputableSize, "size cannot be computed before the data is read", """
             A size would depend on a class count in a way that cannot be written as a linear form:
@@ -73,6 +73,20 @@ extension DiagnosticCatalogue {
             A `dim` (softmax, log_softmax, concat) or `start_dim`/`end_dim` (flatten) does not
             name an axis of its input. Axes are counted as in PyTorch, with the batch as axis 0,
             and negative values count from the end.
+            """),
+        CatalogueEntry(.indivisibleSize, "sizes that do not divide or multiply out", """
+            A layer splits or rearranges its input in a way the sizes do not allow: `conv2d`
+            `groups` must divide both the incoming channels and `out`, `groupnorm` `num_groups`
+            must divide the channels, `layernorm` `normalized_shape` must be the input's last
+            axes, and `reshape` or `unflatten` must keep the number of elements (PyTorch fails
+            on each at run time). With a class count among the sizes, use fixed sizes there.
+            """),
+        CatalogueEntry(.indexInput, "indices not read from a model input", """
+            `embedding` looks up rows by index, so its input must be indices: the first layer of
+            a node whose `from` is a model input, fed by a field that holds whole numbers (until
+            specrun has integer fields, a `features` or `column` field whose values are whole
+            numbers; each is checked against `num_embeddings` when the data is loaded). The
+            output of another layer holds floats, which PyTorch's `nn.Embedding` refuses too.
             """),
         CatalogueEntry(.tooLarge, "too large to train", """
             A layer would hold more parameters, or make more values per sample, than specrun trains:

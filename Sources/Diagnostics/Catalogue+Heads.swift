@@ -31,8 +31,10 @@ extension DiagnosticCatalogue {
             """),
         CatalogueEntry(.sharedTarget, "two outputs on one target", """
             Warning. Two outputs train against the same target field, which is usually a
-            copy-paste slip (the second head was meant for another target). If it is intended,
-            the warning can be ignored.
+            copy-paste slip (the second head was meant for another target). An output with
+            `weight: 0` trains against nothing and draws no warning: that is how a spec reports
+            another loss or more metrics on a target (an `l1` output with weight 0 beside the `mse`
+            one) without changing what is trained.
             """),
         CatalogueEntry(.targetKind, "target field does not suit the loss", """
             `cross_entropy` and `nll` need a class index per sample: a `label` field. `bce`,
@@ -46,9 +48,11 @@ extension DiagnosticCatalogue {
             a `onehot` target `classes(<label>)` values.
             """),
         CatalogueEntry(.metricMismatch, "metric does not suit the output", """
-            A metric's options contradict its output: `average: binary` on a multi-class output, or
-            a `threshold` on an output that is classified by argmax. Regression outputs (`mse`,
-            `l1`) take no classification metrics.
+            A metric does not measure its kind of output, or its options contradict the output:
+            regression outputs (`mse`, `l1`) take `mae`, `mse`, `rmse` and `r2`, and classification
+            outputs take none of them; `top_k_accuracy` needs a multi-class output and `auroc` a
+            one-unit binary one (`bce`, `bce_with_logits`); `average: binary` needs a one-unit
+            output, and a `threshold` means nothing on an output that is classified by argmax.
             """),
     ]
 

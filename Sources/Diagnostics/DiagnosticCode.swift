@@ -54,6 +54,8 @@ extension DiagnosticCode {
     public static let rankMismatch = DiagnosticCode("E034")
     public static let uncomputableSize = DiagnosticCode("E035")
     public static let dimOutOfRange = DiagnosticCode("E036")
+    public static let indivisibleSize = DiagnosticCode("E037")
+    public static let indexInput = DiagnosticCode("E038")
     public static let tooLarge = DiagnosticCode("E039")
 
     // Output heads: losses, targets, metrics.

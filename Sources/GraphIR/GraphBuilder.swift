@@ -103,8 +103,10 @@ extension Inference {
             var shape = inputs[0]
             var origin = origins[from.name] ?? Note("the input of '\(node.name)'")
             var layers: [GraphLayer] = []
+            let fromInput = spec.model.inputs.contains { $0.name == from.name } ? from.name : nil
             for (index, layerSpec) in layerSpecs.enumerated() {
-                guard let layer = infer(layerSpec, index: index, node: node.name, input: shape, origin: origin) else { return nil }
+                guard let layer = infer(layerSpec, index: index, node: node.name, input: shape, origin: origin,
+                                        modelInput: index == 0 ? fromInput : nil) else { return nil }
                 origin = Note("\(layerSpec.kind) (layer \(index)) turns \(shape) into \(layer.outputShape)", at: layerSpec.kindRange)
                 shape = layer.outputShape
                 layers.append(layer)
@@ -127,9 +129,9 @@ extension Inference {
     }
 
     /// A layer resolved by its definition, or nil after its definition reported why not.
-    mutating func infer(_ spec: LayerSpec, index: Int, node: String, input: TensorShape, origin: Note) -> GraphLayer? {
+    mutating func infer(_ spec: LayerSpec, index: Int, node: String, input: TensorShape, origin: Note, modelInput: String?) -> GraphLayer? {
         let definition = definitions.layer(spec.kind)
-        var context = LayerInference(spec: spec, input: input, node: node, index: index, origin: origin, sink: sink)
+        var context = LayerInference(spec: spec, input: input, node: node, index: index, origin: origin, modelInput: modelInput, sink: sink)
         let result = definition.inferErased(&context)
         sink = context.sink
         guard let result else { return nil }

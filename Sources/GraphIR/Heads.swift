@@ -10,11 +10,16 @@ extension Inference {
         var firstByTarget: [String: OutputSpec] = [:]
         for output in spec.model.outputs {
             guard !incomplete.fields.contains(output.target.name), let field = spec.data.field(named: output.target.name) else { continue }
-            if let first = firstByTarget[field.name] {
-                error(.sharedTarget, "the outputs '\(first.name)' and '\(output.name)' both train against the target '\(field.name)'",
-                      at: output.target.range, notes: [Note("'\(first.name)' targets it here", at: first.target.range)])
-            } else {
-                firstByTarget[field.name] = output
+            // An output with weight 0 only measures (its metrics on another head's target), so it
+            // trains against nothing and shares its target with no one.
+            if output.weight != 0 {
+                if let first = firstByTarget[field.name] {
+                    error(.sharedTarget, "the outputs '\(first.name)' and '\(output.name)' both train against the target '\(field.name)'",
+                          at: output.target.range, notes: [Note("'\(first.name)' targets it here", at: first.target.range),
+                                                           Note("an output that only measures takes `weight: 0`")])
+                } else {
+                    firstByTarget[field.name] = output
+                }
             }
             guard let node = nodes.first(where: { $0.name == output.from.name }) else { continue }
             let loss = definitions.loss(output.loss.name)
@@ -114,7 +119,9 @@ extension Inference {
         let definition = definitions.metric(metric.name)
         guard definition.targets.contains(loss.target) else {
             let what = loss.target == .value ? "a regression" : loss.target == .classIndex ? "multi-class" : "a binary classification"
-            let wanted = definition.targets.contains(.value) ? "a regression output" : "a classification output"
+            let wanted = definition.targets.contains(.value) ? "a regression output"
+                : definition.targets.allSatisfy(\.isBinary) ? "a one-unit binary classification output"
+                : definition.targets == [.classIndex] ? "a multi-class output" : "a classification output"
             head.error(.metricMismatch, "output '\(head.output.name)' is \(what) (\(loss.kind.name)); \(metric.name) needs \(wanted)",
                        at: metric.nameRange)
             return

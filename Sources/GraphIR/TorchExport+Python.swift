@@ -108,6 +108,11 @@ public enum Python {
     /// `3` or `(3, 5)`: the forms PyTorch's window arguments take (height, width).
     public static func pair(_ height: Int, _ width: Int) -> String { height == width ? "\(height)" : "(\(height), \(width))" }
 
+    /// `(1, 28, 28)`, or `(5,)` for one item.
+    public static func tuple(_ items: [Int]) -> String {
+        items.count == 1 ? "(\(items[0]),)" : "(" + items.map(String.init).joined(separator: ", ") + ")"
+    }
+
     /// A double-quoted string literal.
     public static func string(_ s: String) -> String { PythonNames.string(s) }
 }

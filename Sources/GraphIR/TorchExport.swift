@@ -24,8 +24,12 @@ public enum TorchExport {
     /// The Python file for a compiled spec; `path` names the spec in the header.
     public static func render(_ graph: Graph, spec: Spec, path: String) -> String {
         let names = PythonNames(graph)
+        let helpers = graph.nodes.flatMap(\.layers).reduce(into: [String]()) { all, layer in
+            for h in layer.definition.torchHelpers where !all.contains(h) { all.append(h) }
+        }
         let sections = [
             header(graph, names, spec: spec, path: path) + [""] + imports + [""] + constants(graph, spec: spec),
+        ] + (helpers.isEmpty ? [] : [helpers.joined(separator: "\n\n\n").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)]) + [
             model(graph, names),
             objective(graph),
             optimizer(spec, graph.definitions),

@@ -40,6 +40,8 @@ public struct ClassificationMetrics: Sendable {
     private var truePositives: [Int]
     private var falsePositives: [Int]
     private var falseNegatives: [Int]
+    /// counts[actual * classes + predicted].
+    private var counts: [Int]
 
     /// An empty accumulator for `task`.
     public init(_ task: Task) {
@@ -54,6 +56,13 @@ public struct ClassificationMetrics: Sendable {
         truePositives = Array(repeating: 0, count: classes)
         falsePositives = truePositives
         falseNegatives = truePositives
+        counts = Array(repeating: 0, count: classes * classes)
+    }
+
+    /// The confusion matrix: `[actual][predicted]` sample counts (rows true, columns predicted, as
+    /// scikit-learn's `confusion_matrix`); the binary task has classes 0 and 1.
+    public var confusionMatrix: [[Int]] {
+        (0..<classCount).map { Array(counts[($0 * classCount)..<(($0 + 1) * classCount)]) }
     }
 
     private var classCount: Int { truePositives.count }
@@ -112,6 +121,7 @@ public struct ClassificationMetrics: Sendable {
         sampleCount = 0
         correct = 0
         for c in 0..<classCount { truePositives[c] = 0; falsePositives[c] = 0; falseNegatives[c] = 0 }
+        for i in counts.indices { counts[i] = 0 }
     }
 
     private func predictedClass(_ scores: UnsafeBufferPointer<Float>, row n: Int) -> Int {
@@ -130,6 +140,7 @@ public struct ClassificationMetrics: Sendable {
 
     private mutating func record(predicted: Int, actual: Int) {
         sampleCount += 1
+        counts[actual * classCount + predicted] += 1
         if predicted == actual {
             correct += 1
             truePositives[actual] += 1

@@ -102,6 +102,11 @@ public enum JSONSchema {
                 bounded("integer", bounds),
                 .object(["type": "array", "items": bounded("integer", bounds), "minItems": .int(2), "maxItems": .int(2)]),
             ])])
+        case .ints:
+            .object(["anyOf": .array([
+                bounded("integer", bounds),
+                .object(["type": "array", "items": bounded("integer", bounds), "minItems": .int(1)]),
+            ])])
         case .floatPair:
             .object(["type": "array", "items": bounded("number", bounds), "minItems": .int(2), "maxItems": .int(2)])
         case .choice(let words): .object(["enum": .array(words.map(JSONValue.string))])

@@ -69,6 +69,11 @@ import Testing
             .contains(layer.torchModule), "layer \(name): its module is not in the export")
     }
 
+    @Test(arguments: Probe.layerVariants.map(\.probe.member)) func layerVariantRuns(_ member: String) throws {
+        let variant = try #require(Probe.layerVariants.first { $0.probe.member == member })
+        try Self.exercise(variant.probe, family: .layer, name: variant.kind)
+    }
+
     @Test(arguments: merges) func mergeIsComplete(_ name: String) throws {
         let prepared = try Self.exercise(Probe.merge(Self.definitions.merge(name)), family: .merge, name: name)
         guard case .merge(let merge)? = prepared.graph.node(named: "joined")?.operation else {

@@ -18,6 +18,7 @@ import Testing
         var probes: [Probe] = d.layers.compactMap { Probe.layer($0) } + d.merges.map(Probe.merge) + d.initializers.map(Probe.initializer)
             + d.losses.map { Probe.loss($0) } + d.optimizers.map(Probe.optimizer)
         probes += d.sources.compactMap { Probe.sources[$0.kind.name] } + d.fields.compactMap { Probe.fields[$0.kind.name] }
+        probes += Probe.layerVariants.map(\.probe)
         return probes
     }
 

@@ -19,8 +19,9 @@ import Testing
         return (try #require(c.spec), try #require(c.graph))
     }
 
-    @Test func theFiveSpecsAreShipped() {
-        #expect(Self.names == ["omniglot_two_input.yaml", "omniglot_two_output.yaml", "water_bn.yaml", "water_mlp.yaml", "water_raw.yaml"])
+    @Test func theSpecsAreShipped() {
+        #expect(Self.names == ["omniglot_cnn.yaml", "omniglot_two_input.yaml", "omniglot_two_output.yaml", "water_bn.yaml", "water_mlp.yaml",
+                               "water_raw.yaml", "water_regression.yaml"])
     }
 
     @Test(arguments: names)
@@ -120,5 +121,36 @@ import Testing
                 == ["alphabet cross_entropy 1.0 alphabet", "character cross_entropy 1.0 character"])
         #expect(spec.optimizer.flow == "sgd {dampening: 0, lr: 0.01, maximize: false, momentum: 0, nesterov: false, weight_decay: 0}")
         #expect(spec.data.batchSize == 32)
+    }
+
+    /// The CNN of the layers users reach for first: each of them where the spec says, sized as written.
+    @Test func omniglotCNNUsesTheNewLayers() throws {
+        let (_, unbound) = try Self.compile("omniglot_cnn.yaml")
+        var graph = unbound
+        #expect(graph.bind(Self.omniglot).isEmpty)
+        #expect(Self.layers(graph) == [
+            "features.0 conv2d(1 -> 32, kernel 3, padding 1) (N, 32, 64, 64)", "features.1 groupnorm(8 groups of 32) (N, 32, 64, 64)",
+            "features.2 silu (N, 32, 64, 64)", "features.3 maxpool2d(kernel 2) (N, 32, 32, 32)",
+            "features.4 conv2d(32 -> 32, kernel 3, padding 1, groups 32) (N, 32, 32, 32)", "features.5 conv2d(32 -> 64, kernel 1) (N, 64, 32, 32)",
+            "features.6 groupnorm(8 groups of 64) (N, 64, 32, 32)", "features.7 silu (N, 64, 32, 32)", "features.8 dropout2d(0.1) (N, 64, 32, 32)",
+            "features.9 adaptive_avg_pool2d(1) (N, 64, 1, 1)", "features.10 flatten (N, 64)", "features.11 layernorm(64) (N, 64)",
+            "alphabet_head.0 linear(64 -> 8) (N, 8)", "character_head.0 linear(64 -> 242) (N, 242)",
+        ])
+        // conv 32*9 + 32, groupnorm 2*32, depthwise 32*9 + 32, pointwise 64*32 + 64, groupnorm 2*64,
+        // layernorm 2*64, heads 65*8 and 65*242.
+        let expected: Int = 320 + 64 + 320 + 2_112 + 128 + 128 + 65 * 8 + 65 * 242
+        #expect(graph.parameterCount == SymbolicSize(expected))
+        #expect(graph.outputs.flatMap { o in o.metrics.map { "\(o.name).\($0.flow)" } }
+                == ["alphabet.accuracy {threshold: 0.5}", "alphabet.top_k_accuracy {k: 3}", "character.accuracy {threshold: 0.5}",
+                    "character.top_k_accuracy {k: 5}"])
+    }
+
+    /// The regression spec: metrics on the mse head, an l1 output that only measures, an AUROC.
+    @Test func waterRegressionMeasuresWithoutTraining() throws {
+        let (_, graph) = try Self.compile("water_regression.yaml")
+        #expect(graph.outputs.map { "\($0.name) \($0.loss.name) \($0.weight) \($0.metrics.map(\.name))" }
+                == ["ph mse 1.0 [\"mae\", \"rmse\", \"r2\"]", "ph_l1 l1 0.0 []", "potability bce_with_logits 1.0 [\"accuracy\", \"auroc\"]"])
+        #expect(Self.layers(graph).prefix(4) == ["body.0 linear(8 -> 32) (N, 32)", "body.1 silu (N, 32)", "body.2 linear(32 -> 32) (N, 32)",
+                                                "body.3 softplus(beta 2) (N, 32)"])
     }
 }

@@ -30,6 +30,8 @@ import Testing
         Case(name: "water_bn", path: "specs/water_bn.yaml", classes: [:]),
         Case(name: "water_mlp", path: "specs/water_mlp.yaml", classes: [:]),
         Case(name: "water_raw", path: "specs/water_raw.yaml", classes: [:]),
+        Case(name: "omniglot_cnn", path: "specs/omniglot_cnn.yaml", classes: omniglot),
+        Case(name: "water_regression", path: "specs/water_regression.yaml", classes: [:]),
         Case(name: "export_image", path: "Tests/SpecLanguageTests/TorchExport/export_image.yaml", classes: ["kind": 5]),
         Case(name: "export_csv", path: fixture, classes: ["kind": 3, "kind2": 2]),
         Case(name: "export_csv_adamw", path: fixture, classes: ["kind": 3, "kind2": 2],
@@ -81,7 +83,7 @@ import Testing
                     state[prefix + "weight"] = [try value(l.outFeatures), try value(l.inFeatures)]
                     if l.bias { state[prefix + "bias"] = [try value(l.outFeatures)] }
                 } else if let c = layer.attributes(as: Conv2dLayer.Attributes.self) {
-                    state[prefix + "weight"] = [try value(c.outChannels), try value(c.inChannels), c.window.kernelH, c.window.kernelW]
+                    state[prefix + "weight"] = [try value(c.outChannels), try value(c.inChannels) / c.groups, c.window.kernelH, c.window.kernelW]
                     if c.bias { state[prefix + "bias"] = [try value(c.outChannels)] }
                 } else if let b = layer.attributes(as: BatchNormLayer.Attributes.self) {
                     let features = try value(b.numFeatures)
@@ -92,6 +94,12 @@ import Testing
                     state[prefix + "running_mean"] = [features]
                     state[prefix + "running_var"] = [features]
                     state[prefix + "num_batches_tracked"] = []
+                } else if let g = layer.attributes(as: GroupNormLayer.Attributes.self), g.affine {
+                    state[prefix + "weight"] = [g.channels]
+                    state[prefix + "bias"] = [g.channels]
+                } else if let l = layer.attributes(as: LayerNormLayer.Attributes.self), l.affine {
+                    state[prefix + "weight"] = l.normalizedShape
+                    if l.bias { state[prefix + "bias"] = l.normalizedShape }
                 }
             }
         }

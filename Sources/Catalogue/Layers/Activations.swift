@@ -30,6 +30,8 @@ struct Activation: RunnableLayer {
         case leakyReLU(Float)
         case elu(Float)
         case gelu(tanh: Bool)
+        case silu
+        case softplus(beta: Float, threshold: Float)
 
         func callAsFunction(_ x: Tensor) -> Tensor {
             switch self {
@@ -39,6 +41,8 @@ struct Activation: RunnableLayer {
             case .leakyReLU(let slope): x.leakyRelu(negativeSlope: slope)
             case .elu(let alpha): x.elu(alpha: alpha)
             case .gelu(let tanh): x.gelu(approximate: tanh)
+            case .silu: x.silu()
+            case .softplus(let beta, let threshold): x.softplus(beta: beta, threshold: threshold)
             }
         }
     }
@@ -101,5 +105,25 @@ struct Activation: RunnableLayer {
                           apply: .gelu(tanh: tanh), monotone: nil)
     }
 
-    static let all = [relu, leakyReLU, elu, sigmoid, tanh, gelu]
+    static let silu = Activation(KindSpec("silu", .layer, pytorch: "nn.SiLU", "x σ(x) = x / (1 + exp(-x)), the sigmoid linear unit (swish).",
+                                          overview: overview)) { _ in
+        Attributes(signature: "silu", torch: "nn.SiLU()", apply: .silu, monotone: nil)
+    }
+
+    static let softplus = Activation(KindSpec("softplus", .layer, pytorch: "nn.Softplus", "log(1 + exp(beta x)) / beta, a smooth relu.", [
+        ParameterSpec("beta", .float, .defaultValue(.float(1)), bounds: .above(0), "Sharpness: larger values approach relu."),
+        ParameterSpec("threshold", .float, .defaultValue(.float(20)), "Where beta x exceeds it, the layer returns x itself (the two agree to float precision there)."),
+    ], overview: overview), example: "{softplus: {beta: 2, threshold: 5}}") { o in
+        let beta = o.number("beta"), threshold = o.number("threshold")
+        var arguments: [String] = []
+        if beta != 1 { arguments.append("beta=" + Python.float(beta)) }
+        if threshold != 20 { arguments.append("threshold=" + Python.float(threshold)) }
+        let shown = arguments.isEmpty ? "" : "(" + [beta != 1 ? "beta \(SpecValue.number(beta))" : nil,
+                                                      threshold != 20 ? "threshold \(SpecValue.number(threshold))" : nil]
+            .compactMap { $0 }.joined(separator: ", ") + ")"
+        return Attributes(signature: "softplus" + shown, torch: TorchExport.call("nn.Softplus", arguments),
+                          apply: .softplus(beta: Float(beta), threshold: Float(threshold)), monotone: nil)
+    }
+
+    static let all = [relu, leakyReLU, elu, sigmoid, tanh, gelu, silu, softplus]
 }

@@ -75,3 +75,28 @@ struct DropoutLayer: RunnableLayer {
 
     func module(_ a: Attributes, _ layer: GraphLayer, _ context: inout LoweringContext) throws -> any Layer { Dropout(p: Float(a.p)) }
 }
+
+/// `dropout2d`: `nn.Dropout2d`, whole channels zeroed.
+struct Dropout2dLayer: RunnableLayer {
+    let kind = KindSpec("dropout2d", .layer, pytorch: "nn.Dropout2d",
+                        "Zeroes each whole channel of each sample with probability `p` in training and scales the rest by 1/(1-p).", [
+        ParameterSpec("p", .float, .defaultValue(.float(0.5)), bounds: .interval(0, 1, upperInclusive: false), "Probability of zeroing a channel."),
+    ], overview: ["`[C, H, W]`", "same", "0", "0"])
+    let example = LayerExample(input: [3, 4, 4], "{dropout2d: {p: 0.25}}")
+
+    struct Attributes: LayerAttributes {
+        var p: Double
+        var signature: String { "dropout2d(\(SpecValue.number(p)))" }
+    }
+
+    func infer(_ layer: inout LayerInference) -> Inferred<Attributes>? {
+        guard layer.requireRank([3], "channels x height x width per sample") else { return nil }
+        return Inferred(Attributes(p: layer.options.number("p")), output: layer.dims)
+    }
+
+    func torchModule(_ a: Attributes, _ layer: GraphLayer) -> String {
+        TorchExport.call("nn.Dropout2d", a.p == 0.5 ? [] : ["p=" + Python.float(a.p)])
+    }
+
+    func module(_ a: Attributes, _ layer: GraphLayer, _ context: inout LoweringContext) throws -> any Layer { Dropout2d(p: Float(a.p)) }
+}

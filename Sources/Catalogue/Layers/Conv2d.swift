@@ -10,14 +10,20 @@ struct Conv2dLayer: RunnableLayer {
         ParameterSpec("in", .size, .optional("inferred from the incoming shape"), bounds: .atLeast(1), pytorch: "in_channels",
                       "Input channels. Optional; when given it is checked against the incoming shape."),
         ParameterSpec("out", .size, .required, bounds: .atLeast(1), pytorch: "out_channels", "Output channels."),
-    ] + WindowKeys.keys(stride: false, padding: "Zeros added on each side.") + [WindowKeys.dilation, WeightKeys.bias, WeightKeys.weightInit, WeightKeys.biasInit],
-    overview: ["`[C, H, W]`", "`[out, H', W']`", "`out*C*kh*kw + out`", "`2*C*kh*kw*out*H'*W' + out*H'*W'`"])
+    ] + WindowKeys.keys(stride: false, padding: "Zeros added on each side.") + [
+        WindowKeys.dilation,
+        ParameterSpec("groups", .int, .defaultValue(.int(1)), bounds: .atLeast(1),
+                      "Channel groups: input and output channels split into this many blocks, each output block computed from its input block alone; both counts must be divisible by it. `groups` equal to the input channels is a depthwise convolution."),
+        WeightKeys.bias, WeightKeys.weightInit, WeightKeys.biasInit,
+    ],
+    overview: ["`[C, H, W]`", "`[out, H', W']`", "`out*C/groups*kh*kw + out`", "`2*C/groups*kh*kw*out*H'*W' + out*H'*W'`"])
     let example = LayerExample(input: [3, 6, 6], "{conv2d: {out: 4, kernel: 3, padding: 1}}")
 
     struct Attributes: LayerAttributes {
         var inChannels: SymbolicSize
         var outChannels: SymbolicSize
         var window: Window2D
+        var groups: Int
         var bias: Bool
 
         var signature: String {
@@ -25,12 +31,16 @@ struct Conv2dLayer: RunnableLayer {
             if !window.hasStrideOne { parts.append("stride \(window.strideText)") }
             if window.hasPadding { parts.append("padding \(window.paddingText)") }
             if window.isDilated { parts.append("dilation \(window.dilationText)") }
+            if groups != 1 { parts.append("groups \(groups)") }
             if !bias { parts.append("no bias") }
             return "conv2d(" + parts.joined(separator: ", ") + ")"
         }
 
         func substituting(_ classes: [String: Int]) -> Attributes {
-            Attributes(inChannels: inChannels.substituting(classes), outChannels: outChannels.substituting(classes), window: window, bias: bias)
+            var a = self
+            a.inChannels = inChannels.substituting(classes)
+            a.outChannels = outChannels.substituting(classes)
+            return a
         }
     }
 
@@ -42,12 +52,19 @@ struct Conv2dLayer: RunnableLayer {
             layer.require(given, equals: x[0], .sizeMismatch, "\(layer.label) `in` is {lhs}, but the incoming channels are {rhs}",
                           at: layer.options.range(of: "in"))
         }
+        let groups = layer.options.int("groups") ?? 1
+        var taps = x[0]
+        if groups != 1 {
+            guard let channels = layer.divisible(x[0], by: groups, "the incoming channels", key: "groups"),
+                  layer.divisible(out, by: groups, "`out`", key: "groups") != nil else { return nil }
+            taps = SymbolicSize(channels / groups)
+        }
         let window = layer.window()
         guard let (h, w) = layer.slide(window) else { return nil }
         let bias = layer.options.flag("bias")
-        let taps = x[0] * SymbolicSize(window.kernelH &* window.kernelW)
+        taps = taps * SymbolicSize(window.kernelH &* window.kernelW)
         let positions = out * h * w
-        return Inferred(Attributes(inChannels: x[0], outChannels: out, window: window, bias: bias), output: [out, h, w],
+        return Inferred(Attributes(inChannels: x[0], outChannels: out, window: window, groups: groups, bias: bias), output: [out, h, w],
                         parameters: taps * out + (bias ? out : 0), flops: SymbolicSize(2) * taps * positions + (bias ? positions : 0))
     }
 
@@ -56,6 +73,7 @@ struct Conv2dLayer: RunnableLayer {
         if !a.window.hasStrideOne { arguments.append("stride=" + a.window.strideText) }
         if a.window.hasPadding { arguments.append("padding=" + a.window.paddingText) }
         if a.window.isDilated { arguments.append("dilation=" + a.window.dilationText) }
+        if a.groups != 1 { arguments.append("groups=\(a.groups)") }
         if !a.bias { arguments.append("bias=False") }
         return TorchExport.call("nn.Conv2d", arguments)
     }
@@ -64,7 +82,7 @@ struct Conv2dLayer: RunnableLayer {
         let w = a.window
         return try Conv2d(inChannels: a.inChannels.value(), outChannels: a.outChannels.value(), kernel: IntOrPair(w.kernelH, w.kernelW),
                           stride: IntOrPair(w.strideH, w.strideW), padding: IntOrPair(w.padH, w.padW),
-                          dilation: IntOrPair(w.dilationH, w.dilationW), bias: a.bias,
+                          dilation: IntOrPair(w.dilationH, w.dilationW), groups: a.groups, bias: a.bias,
                           weightInit: context.initializer(layer.initializer), biasInit: context.initializer(layer.biasInitializer),
                           rng: &context.rng)
     }

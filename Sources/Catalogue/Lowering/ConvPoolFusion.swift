@@ -15,10 +15,12 @@ enum ConvPoolFusion {
     ///   values and gradients while the activation runs on a quarter of the values. That order
     ///   pays even where the fused kernel does not apply (the block then composes conv, pool and
     ///   activation), so this form always becomes a block.
+    /// A grouped convolution is never fused.
     static func block(_ conv: Conv2d, on input: TensorShape, inputNeedsGradient: Bool,
                       followedBy next: ArraySlice<GraphLayer>) -> (ConvPoolBlock, Int)? {
         let following = Array(next.prefix(2))
-        guard let dims = input.concrete, dims.count == 3, let first = following.first else { return nil }
+        // The fused kernel convolves every input channel into every output: no groups.
+        guard conv.groups == 1, let dims = input.concrete, dims.count == 3, let first = following.first else { return nil }
         let pool: Pool2dLayer.Attributes, activation: MonotoneActivation?, activationFirst: Bool
         if let p = maxPool(first) {
             (pool, activation, activationFirst) = (p, following.count > 1 ? monotone(following[1]) : nil, false)

@@ -18,6 +18,13 @@ public protocol LayerDefinition: Sendable {
     /// The `torch.nn` module that computes the same thing, as Python: `nn.Conv2d(1, 16, kernel_size=3)`.
     /// Arguments at PyTorch's default are left out, as a person writing the model would.
     func torchModule(_ attributes: Attributes, _ layer: GraphLayer) -> String
+    /// Python definitions `torchModule` relies on (a small `nn.Module` subclass where `torch.nn`
+    /// has no module for the layer), written once near the top of the exported file.
+    var torchHelpers: [String] { get }
+}
+
+extension LayerDefinition {
+    public var torchHelpers: [String] { [] }
 }
 
 /// A resolved layer: what later stages need of it beyond its shapes.
@@ -73,14 +80,18 @@ public struct LayerInference {
     public let index: Int
     /// Where the input's shape comes from: the previous layer, or the node's source.
     public let origin: Note
+    /// The model input this layer reads as it is (it is the first layer of a node fed by that
+    /// input), or nil: what a layer that takes indices (`embedding`) must read.
+    public let modelInput: String?
     var sink: DiagnosticSink
 
-    init(spec: LayerSpec, input: TensorShape, node: String, index: Int, origin: Note, sink: DiagnosticSink) {
+    init(spec: LayerSpec, input: TensorShape, node: String, index: Int, origin: Note, modelInput: String? = nil, sink: DiagnosticSink) {
         self.spec = spec
         self.input = input
         self.node = node
         self.index = index
         self.origin = origin
+        self.modelInput = modelInput
         self.sink = sink
     }
 

@@ -1,22 +1,28 @@
 import Autograd
 import Kernels
 
-/// `nn.Conv2d`: weight [out, in, kh, kw] and bias [out], as PyTorch stores them.
+/// `nn.Conv2d`: weight [out, in / groups, kh, kw] and bias [out], as PyTorch stores them.
 public final class Conv2d: Layer {
     public let weight: Tensor
     public let bias: Tensor?
     public let stride: IntOrPair, padding: IntOrPair, dilation: IntOrPair
+    /// Channel groups: 1 for a full convolution, `in` for a depthwise one.
+    public let groups: Int
 
     /// Initialised as the spec says, or with PyTorch's defaults (kaiming_uniform with a = sqrt(5)
-    /// for the weight, U(±1/sqrt(in·kh·kw)) for the bias).
+    /// for the weight, U(±1/sqrt(in/groups·kh·kw)) for the bias). `inChannels` and `outChannels`
+    /// must be divisible by `groups`.
     public init(inChannels: Int, outChannels: Int, kernel: IntOrPair, stride: IntOrPair = 1,
-                padding: IntOrPair = 0, dilation: IntOrPair = 1, bias: Bool = true,
+                padding: IntOrPair = 0, dilation: IntOrPair = 1, groups: Int = 1, bias: Bool = true,
                 weightInit: Initializer? = nil, biasInit: Initializer? = nil,
                 rng: inout RandomGenerator) throws(InitializerError) {
-        weight = Tensor.zeros([outChannels, inChannels, kernel.height, kernel.width], requiresGrad: true)
+        precondition(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0,
+                     "[conv2d] \(inChannels) input and \(outChannels) output channels do not split into \(groups) groups")
+        weight = Tensor.zeros([outChannels, inChannels / groups, kernel.height, kernel.width], requiresGrad: true)
         self.stride = stride
         self.padding = padding
         self.dilation = dilation
+        self.groups = groups
         try (weightInit ?? .pytorchDefaultWeight).apply(to: weight, rng: &rng)
         self.bias = bias ? try makeBias(outChannels, biasInit, weightShape: weight.shape, rng: &rng) : nil
     }
@@ -26,7 +32,7 @@ public final class Conv2d: Layer {
     }
 
     public func callAsFunction(_ x: Tensor, _ context: inout ForwardContext) -> Tensor {
-        x.conv2d(weight, bias: bias, stride: stride, padding: padding, dilation: dilation)
+        x.conv2d(weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 }
 
@@ -58,6 +64,25 @@ public final class Pool2d: Layer {
         switch kind {
         case .max: x.maxPool2d(kernelSize: kernel, stride: stride, padding: padding)
         case .average: x.avgPool2d(kernelSize: kernel, stride: stride, padding: padding)
+        }
+    }
+}
+
+/// `nn.AdaptiveAvgPool2d` and `nn.AdaptiveMaxPool2d`: pooling to a fixed output size whatever
+/// the input's (1 x 1 is global pooling).
+public final class AdaptivePool2d: Layer {
+    public let kind: Pool2d.Kind
+    public let outputSize: IntOrPair
+
+    public init(_ kind: Pool2d.Kind, outputSize: IntOrPair) {
+        self.kind = kind
+        self.outputSize = outputSize
+    }
+
+    public func callAsFunction(_ x: Tensor, _ context: inout ForwardContext) -> Tensor {
+        switch kind {
+        case .max: x.adaptiveMaxPool2d(outputSize)
+        case .average: x.adaptiveAvgPool2d(outputSize)
         }
     }
 }

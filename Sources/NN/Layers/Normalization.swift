@@ -56,3 +56,69 @@ public final class Dropout: Layer {
         x.dropout(p: p, training: context.training, rng: &context.rng)
     }
 }
+
+/// `nn.Dropout2d`: zeroes whole channels with probability p in training (one draw per channel of
+/// each sample, from the model's generator) and scales the rest by 1/(1-p); the identity in evaluation.
+public final class Dropout2d: Layer {
+    public let p: Float
+
+    public init(p: Float) { self.p = p }
+
+    public func callAsFunction(_ x: Tensor, _ context: inout ForwardContext) -> Tensor {
+        x.dropout2d(p: p, training: context.training, rng: &context.rng)
+    }
+}
+
+/// `nn.LayerNorm`: normalises each sample over its last axes (`normalizedShape`), with a weight
+/// of ones and a bias of zeros of that shape when `elementwiseAffine`.
+public final class LayerNorm: Layer {
+    public let normalizedShape: Shape
+    public let weight: Tensor?
+    public let bias: Tensor?
+    public let eps: Float
+
+    public init(normalizedShape: Shape, eps: Float = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true) {
+        self.normalizedShape = normalizedShape
+        self.eps = eps
+        weight = elementwiseAffine ? Tensor.filled(normalizedShape, with: 1) : nil
+        self.bias = elementwiseAffine && bias ? Tensor.zeros(normalizedShape) : nil
+        weight?.requiresGrad = true
+        self.bias?.requiresGrad = true
+    }
+
+    public var parameters: [NamedParameter] {
+        (weight.map { [(name: "weight", tensor: $0)] } ?? []) + (bias.map { [(name: "bias", tensor: $0)] } ?? [])
+    }
+
+    public func callAsFunction(_ x: Tensor, _ context: inout ForwardContext) -> Tensor {
+        x.layerNorm(normalizedShape, weight: weight, bias: bias, eps: eps)
+    }
+}
+
+/// `nn.GroupNorm`: normalises each sample over groups of channels, with a weight of ones and a
+/// bias of zeros per channel when `affine`. The same in training and evaluation (no running statistics).
+public final class GroupNorm: Layer {
+    public let groups: Int
+    public let weight: Tensor?
+    public let bias: Tensor?
+    public let eps: Float
+
+    public init(groups: Int, channels: Int, eps: Float = 1e-5, affine: Bool = true) {
+        precondition(groups > 0 && channels % groups == 0, "[groupnorm] \(channels) channels do not split into \(groups) groups")
+        self.groups = groups
+        self.eps = eps
+        weight = affine ? Tensor.filled([channels], with: 1) : nil
+        bias = affine ? Tensor.zeros([channels]) : nil
+        weight?.requiresGrad = true
+        bias?.requiresGrad = true
+    }
+
+    public var parameters: [NamedParameter] {
+        guard let weight, let bias else { return [] }
+        return [(name: "weight", tensor: weight), (name: "bias", tensor: bias)]
+    }
+
+    public func callAsFunction(_ x: Tensor, _ context: inout ForwardContext) -> Tensor {
+        x.groupNorm(groups: groups, weight: weight, bias: bias, eps: eps)
+    }
+}

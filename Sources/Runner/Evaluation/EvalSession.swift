@@ -1,11 +1,27 @@
+import Catalogue
 import DataPipeline
 import Foundation
 
-/// `specrun eval`: a trained model's losses and metrics on a split of its spec's data.
+/// `specrun eval`: a trained model's losses and metrics on a split of its spec's data, and the
+/// confusion matrix of each classification output.
 public enum EvalSession {
     public enum Split: String, CaseIterable, Sendable { case train, validation, test, all }
 
+    /// What an evaluation found, and where its confusion matrices were written.
+    public struct Outcome: Sendable {
+        public var result: EpochResult
+        public var confusion: ConfusionMatrices
+        /// `confusion_matrix.json` in the run folder of the weights; nil when the weights are not
+        /// in a run folder (no `metrics.jsonl` beside them) or there is no classification output.
+        public var confusionFile: URL?
+    }
+
     public static func run(specPath: String, weightsPath: String, dataRoot: String?, split: Split) throws(RunError) -> EpochResult {
+        try evaluate(specPath: specPath, weightsPath: weightsPath, dataRoot: dataRoot, split: split).result
+    }
+
+    /// Evaluates, and adds the confusion matrices to the weights' run folder.
+    public static func evaluate(specPath: String, weightsPath: String, dataRoot: String?, split: Split) throws(RunError) -> Outcome {
         let weights = try SavedWeights(path: weightsPath)
         let prepared = try PreparedModel.prepare(path: specPath, dataRoot: DataBinding.dataRoot(flag: dataRoot),
                                                  fitted: weights.dataStatistics)
@@ -20,8 +36,29 @@ public enum EvalSession {
         guard !indices.isEmpty else {
             throw RunError(.data, "\(specPath): the \(split.rawValue) split is empty (data.split in the spec)")
         }
-        return try Evaluation.run(model: prepared.model, objective: prepared.objective, data: prepared.data, indices: indices,
-                                  split: split.rawValue, epoch: Int(weights.file.metadata["specrun.epoch"] ?? "") ?? 0,
-                                  batchSize: prepared.spec.data.batchSize, prefetch: prepared.prefetchDepth)
+        let epoch = Int(weights.file.metadata["specrun.epoch"] ?? "") ?? 0
+        let result = try Evaluation.run(model: prepared.model, objective: prepared.objective, data: prepared.data, indices: indices,
+                                        split: split.rawValue, epoch: epoch, batchSize: prepared.spec.data.batchSize,
+                                        prefetch: prepared.prefetchDepth, confusion: true)
+        let matrices = ConfusionMatrices(matrices: zip(prepared.objective.heads, result.heads).compactMap { head, outcome in
+            guard let counts = outcome.confusion else { return nil }
+            return .init(output: head.name, split: split.rawValue, epoch: epoch > 0 ? epoch : nil,
+                         classes: classNames(of: head, prepared) ?? counts.indices.map(String.init), counts: counts)
+        })
+        let folder = URL(fileURLWithPath: weightsPath).deletingLastPathComponent()
+        var file: URL?
+        if !matrices.matrices.isEmpty, FileManager.default.fileExists(atPath: folder.appendingPathComponent("metrics.jsonl").path) {
+            // The folder belongs to one process at a time: a run still training there keeps it.
+            let lock = try RunLock(folder: folder, advice: "evaluate again when it has finished, or copy the weights elsewhere")
+            file = try withExtendedLifetime(lock) { () throws(RunError) in try matrices.merge(into: folder) }
+        }
+        return Outcome(result: result, confusion: matrices, confusionFile: file)
+    }
+
+    /// The class names of a head's label target, in class-index order.
+    private static func classNames(of head: Objective.Head, _ prepared: PreparedModel) -> [String]? {
+        guard let field = prepared.spec.data.field(named: head.targetField),
+              let source = prepared.catalogue.labelSource(of: field) else { return nil }
+        return prepared.data.dataset.statistics.classes[source]
     }
 }

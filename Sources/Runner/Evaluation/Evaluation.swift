@@ -4,14 +4,15 @@ import NN
 /// Loss and metrics of a model on a split, in evaluation mode: running statistics, no dropout,
 /// nothing recorded for backward.
 enum Evaluation {
+    /// `confusion`: keep each classification head's confusion matrix in the result (`eval`).
     static func run(model: GraphModel, objective: Objective, data: DataBinding, indices: [Int], split: String, epoch: Int,
-                    batchSize: Int, prefetch: Int, learningRate: Double = 0) throws(RunError) -> EpochResult {
+                    batchSize: Int, prefetch: Int, learningRate: Double = 0, confusion: Bool = false) throws(RunError) -> EpochResult {
         let wasTraining = model.isTraining
         model.eval()
         defer { if wasTraining { model.train() } }
         let stream = data.dataset.batches(indices, epoch: 0, options: BatchOptions(batchSize: batchSize, prefetch: prefetch))
         defer { stream.stop() }
-        var accumulator = EpochAccumulator(objective)
+        var accumulator = EpochAccumulator(objective, keepsConfusion: confusion)
         let started = MonotonicClock.seconds()
         var batchNumber = 0
         while let batch = try next(stream, data) {

@@ -69,12 +69,14 @@ public enum PredictSession {
             throw RunError(.data, "\(error)")
         }
         let levels = sourceDefinition.labelSources(spec.data.source.options) ?? []
+        let indexInputs = Catalogue.indexInputs(of: graph)
 
         let batchSize = spec.data.batchSize
         var start = 0
         while start < dataset.count {
             let indices = Array(start..<min(start + batchSize, dataset.count))
             start += batchSize
+            try DataBinding.checkIndices(indexInputs, samples: indices, dataset: dataset)
             let batch: Batch
             do { batch = try dataset.batch(indices) } catch { throw RunError(.data, "\(error)") }
             var inputs: [String: Tensor] = [:]

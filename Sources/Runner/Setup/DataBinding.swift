@@ -66,6 +66,22 @@ public struct DataBinding {
                 throw RunError(.spec, "\(place): input `\(input.name)` is declared \(declared) but field `\(field.name)` gives \(field.shape) per sample from the data")
             }
         }
+        try Self.checkIndices(Catalogue.indexInputs(of: graph), samples: Array(0..<dataset.count), dataset: dataset)
+    }
+
+    /// Every value an embedding reads is an index, or a data error names the first that is not.
+    static func checkIndices(_ indexInputs: [IndexInput], samples: [Int], dataset: Dataset) throws(RunError) {
+        guard !indexInputs.isEmpty, !samples.isEmpty else { return }
+        let batch: Batch
+        do { batch = try dataset.batch(samples) } catch { throw RunError(.data, "\(error)") }
+        for index in indexInputs {
+            guard let field = batch[index.input], let values = field.floats else { continue }
+            let buffer = UnsafeBufferPointer(start: values.base, count: values.count)
+            if let (offset, value) = index.firstInvalid(buffer) {
+                let sample = samples[offset / max(1, values.count / samples.count)]
+                throw RunError(.data, "\(dataset.origin(ofSample: sample)): \(index.problem(value))")
+            }
+        }
     }
 
     /// A data error met while batching (a corrupt image decoded for the first time), with the

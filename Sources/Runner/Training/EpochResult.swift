@@ -10,11 +10,14 @@ public struct EpochResult: Sendable {
         public var loss: Double
         /// `(metric name, value)` in the spec's order.
         public var metrics: [(name: String, value: Double)]
+        /// A classification head's confusion matrix, `[true][predicted]`, when the pass kept one (`eval`).
+        public var confusion: [[Int]]?
 
-        public init(name: String, loss: Double, metrics: [(name: String, value: Double)]) {
+        public init(name: String, loss: Double, metrics: [(name: String, value: Double)], confusion: [[Int]]? = nil) {
             self.name = name
             self.loss = loss
             self.metrics = metrics
+            self.confusion = confusion
         }
     }
 
@@ -71,12 +74,15 @@ public struct EpochResult: Sendable {
 /// Sums a split's losses and metrics batch by batch.
 struct EpochAccumulator {
     let objective: Objective
+    /// Whether classification heads keep their confusion matrix, with or without metrics.
+    let keepsConfusion: Bool
     private var lossSums: [Double]
     private var statistics: [HeadStatistics]
     private(set) var samples = 0
 
-    init(_ objective: Objective) {
+    init(_ objective: Objective, keepsConfusion: Bool = false) {
         self.objective = objective
+        self.keepsConfusion = keepsConfusion
         lossSums = Array(repeating: 0, count: objective.heads.count)
         statistics = objective.heads.map { $0.statistics() }
     }
@@ -86,7 +92,7 @@ struct EpochAccumulator {
         samples += batchSize
         for i in lossSums.indices {
             lossSums[i] += Double(losses[i]) * Double(batchSize)
-            if !objective.heads[i].metrics.isEmpty { statistics[i].add(predictions[i], targets[i]) }
+            if !objective.heads[i].metrics.isEmpty || keepsConfusion { statistics[i].add(predictions[i], targets[i]) }
         }
     }
 
@@ -98,7 +104,8 @@ struct EpochAccumulator {
             let loss = lossSums[i] / n
             total += Double(head.weight) * loss
             heads.append(.init(name: head.name, loss: loss,
-                               metrics: head.metrics.map { (name: $0.name, value: $0.value(statistics[i], target: head.target)) }))
+                               metrics: head.metrics.map { (name: $0.name, value: $0.value(statistics[i], target: head.target)) },
+                               confusion: keepsConfusion ? statistics[i].classification?.confusionMatrix : nil))
         }
         return EpochResult(epoch: epoch, split: split, loss: total, heads: heads, samples: samples, seconds: seconds,
                            learningRate: learningRate)

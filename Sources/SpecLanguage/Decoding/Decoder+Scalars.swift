@@ -12,6 +12,7 @@ extension Decoder {
         case .reference(let what): "the name of \(what)"
         case .size: "a size (a positive integer or an expression in classes(<label field>))"
         case .intPair: "an integer or a list of two integers"
+        case .ints: "an integer or a list of integers"
         case .floatPair: "a list of two numbers"
         case .choice(let words): "one of " + words.map { "'\($0)'" }.joined(separator: ", ")
         case .list: "a list"

@@ -37,6 +37,11 @@ struct Decoder {
                 return decodeInt(node, path: path, bounds: bounds).map { .pair($0, $0) }
             }
             return decodeTwo(node, type, path: path) { $0.decodeInt($1, path: $2, bounds: bounds) }.map { .pair($0, $1) }
+        case .ints:
+            if node.scalar != nil {
+                return decodeInt(node, path: path, bounds: bounds).map { .list([LocatedValue(.int($0), at: node.range)]) }
+            }
+            return decode(node, as: .list(.int, minCount: 1), path: path, bounds: bounds)
         case .floatPair:
             return decodeTwo(node, type, path: path) { $0.decodeFloat($1, path: $2, bounds: bounds) }.map { .floatPair($0, $1) }
         case .list(let element, let minCount, let maxCount):

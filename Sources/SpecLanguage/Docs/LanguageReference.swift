@@ -111,6 +111,7 @@ public struct LanguageReference {
         case .reference(let what): "name of \(what)"
         case .size: "[size](#sizes)"
         case .intPair: "integer or `[h, w]`"
+        case .ints: "integer or list of integers"
         case .floatPair: "`[number, number]`"
         case .choice(let words): words.map { "`\($0)`" }.joined(separator: ", ")
         case .list(.reference(let what), let minCount, _):

@@ -31,6 +31,8 @@ public indirect enum ParameterType: Sendable {
     case size
     /// `3` or `[3, 5]` (height, width), as PyTorch's `int | tuple[int, int]`.
     case intPair
+    /// `64` or `[16, 8, 8]`, as PyTorch's `int | list[int]` (a shape); decoded as a list of ints.
+    case ints
     /// `[0.9, 0.999]`.
     case floatPair
     /// One of a fixed set of words.

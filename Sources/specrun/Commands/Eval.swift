@@ -9,7 +9,9 @@ struct Eval: ParsableCommand {
         abstract: "Evaluate trained weights on a split of the spec's data.",
         discussion: """
             Uses the classes and normalisation saved with the weights, and the spec's own split \
-            (data.split), so `--split test` is the test set the run held out.
+            (data.split), so `--split test` is the test set the run held out. Prints each \
+            classification output's confusion matrix, and adds it to confusion_matrix.json in \
+            the weights' run folder (what `specrun report` draws).
             """)
 
     @Argument(help: "The spec the weights were trained from.")
@@ -28,9 +30,13 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         do {
-            let result = try EvalSession.run(specPath: spec, weightsPath: weights, dataRoot: data.dataRoot, split: split)
+            let outcome = try EvalSession.evaluate(specPath: spec, weightsPath: weights, dataRoot: data.dataRoot, split: split)
+            let result = outcome.result
             switch format {
-            case .text: print(ConsoleReporter.table(result))
+            case .text:
+                print(ConsoleReporter.table(result))
+                if !outcome.confusion.matrices.isEmpty { print("\n" + outcome.confusion.text()) }
+                if let file = outcome.confusionFile { print("\nconfusion matrices written to \(file.path)") }
             case .json: print(String(decoding: result.record(elapsed: result.seconds), as: UTF8.self))
             }
         } catch {

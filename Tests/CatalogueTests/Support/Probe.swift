@@ -75,18 +75,58 @@ struct Probe {
 
     // MARK: - One probe per member
 
+    /// The example's input from a field that makes its shape: CSV columns for a vector, an image
+    /// for one or three channels, CSV columns reshaped for any other shape of up to
+    /// `ProbeData.featureCount` elements, and the index columns for a layer that reads indices.
     static func layer(_ definition: any LayerDefinition) -> Probe? {
-        let example = definition.example
-        let data: String
-        switch example.input.count {
-        case 1: data = csvData(features: example.input[0])
-        case 3 where [1, 3].contains(example.input[0]): data = imageData(channels: example.input[0], height: example.input[1], width: example.input[2])
-        default: return nil  // no field makes this shape: extend the probe
+        let example = definition.example, input = example.input
+        let shape = "[" + input.map(String.init).joined(separator: ", ") + "]"
+        let probed = "probe: {from: x, layers: [\(example.yaml)]}\n" + head(from: "probe")
+        let member = "layer \(definition.kind.name)"
+        if indexLayers.contains(definition.kind.name) {
+            guard input.count == 1, input[0] <= ProbeData.indexColumns.count else { return nil }
+            let columns = ProbeData.indexColumns.prefix(input[0]).joined(separator: ", ")
+            return Probe(member: member, data: "source: {csv: {path: probe.csv}}\nfields: {x: {features: [\(columns)]}, kind: {label: kind}}",
+                         inputs: "x: \(shape)", nodes: probed)
         }
-        return Probe(member: "layer \(definition.kind.name)", data: data,
-                     inputs: "x: [" + example.input.map(String.init).joined(separator: ", ") + "]",
-                     nodes: "probe: {from: x, layers: [\(example.yaml)]}\n" + head(from: "probe"))
+        switch input.count {
+        case 1: return Probe(member: member, data: csvData(features: input[0]), inputs: "x: \(shape)", nodes: probed)
+        case 3 where [1, 3].contains(input[0]):
+            return Probe(member: member, data: imageData(channels: input[0], height: input[1], width: input[2]), inputs: "x: \(shape)", nodes: probed)
+        default:
+            let count = input.reduce(1, *)
+            guard count <= ProbeData.featureCount else { return nil }  // no field makes this shape: extend the probe
+            return Probe(member: member, data: csvData(features: count), inputs: "x: [\(count)]",
+                         nodes: "shaped: {from: x, layers: [{reshape: {shape: \(shape)}}]}\n"
+                             + "probe: {from: shaped, layers: [\(example.yaml)]}\n" + head(from: "probe"))
+        }
     }
+
+    /// Layers whose input is indices, fed from the index columns of `ProbeData`.
+    static let indexLayers: Set = ["embedding"]
+
+    /// Options of layers that their examples do not reach, each run through every stage and
+    /// compared with PyTorch like the examples: (layer kind, probe).
+    static let layerVariants: [(kind: String, probe: Probe)] = [
+        ("conv2d", Probe(member: "layer conv2d groups and depthwise", data: imageData(channels: 3, height: 6, width: 6), inputs: "x: [3, 6, 6]",
+                         nodes: "probe: {from: x, layers: [{conv2d: {out: 4, kernel: 1}}, {conv2d: {out: 6, kernel: 3, padding: 1, groups: 2}}, "
+                             + "{conv2d: {out: 6, kernel: 3, stride: 2, groups: 6, bias: false}}, {maxpool2d: {kernel: 2}}]}\n" + head(from: "probe"))),
+        ("adaptive_max_pool2d", Probe(member: "layer global adaptive pooling", data: imageData(channels: 3, height: 5, width: 7), inputs: "x: [3, 5, 7]",
+                                      nodes: "a: {from: x, layers: [{adaptive_max_pool2d: {output_size: 1}}]}\n"
+                                          + "b: {from: x, layers: [{adaptive_avg_pool2d: {output_size: [7, 9]}}, {adaptive_avg_pool2d: {output_size: 1}}]}\n"
+                                          + "joined: {add: [a, b]}\n" + head(from: "joined"))),
+        ("layernorm", Probe(member: "layer norms without affine parts", data: imageData(channels: 3, height: 4, width: 4), inputs: "x: [3, 4, 4]",
+                            nodes: "probe: {from: x, layers: [{layernorm: {normalized_shape: 4, elementwise_affine: false}}, "
+                                + "{layernorm: {normalized_shape: [3, 4, 4], bias: false, eps: 0.001}}, {groupnorm: {num_groups: 1, affine: false}}, "
+                                + "{groupnorm: {num_groups: 3, num_channels: 3}}]}\n" + head(from: "probe"))),
+        ("unflatten", Probe(member: "layer unflatten from the end, reshape with -1", data: csvData(features: 12), inputs: "x: [12]",
+                            nodes: "probe: {from: x, layers: [{unflatten: {dim: -1, sizes: [3, -1]}}, {reshape: {shape: [2, -1, 3]}}, "
+                                + "{dropout2d: {p: 0.5}}, {unflatten: {dim: 2, sizes: [1, 2]}}]}\n" + head(from: "probe"))),
+        ("embedding", Probe(member: "layer embedding, negative padding_idx, after a reshape", data: "source: {csv: {path: probe.csv}}\n"
+                                + "fields: {x: {features: [i0, i1]}, kind: {label: kind}}", inputs: "x: [2]",
+                            nodes: "probe: {from: x, layers: [{embedding: {num_embeddings: 5, embedding_dim: 3, padding_idx: -1, init: {uniform: {a: -1, b: 1}}}}, "
+                                + "{reshape: {shape: [6]}}, silu, {softplus: {beta: 0.5}}]}\n" + head(from: "probe"))),
+    ]
 
     static func merge(_ definition: any MergeDefinition) -> Probe {
         Probe(member: "merge \(definition.kind.name)",
@@ -143,7 +183,8 @@ struct Probe {
 
     static let fields: [String: Probe] = [
         "features": Probe(member: "field features", data: "source: {csv: {path: probe.csv}}\n"
-                              + "fields: {x: {features: {exclude: [y, bin]}}, kind: {label: kind}}", inputs: "x: [\(ProbeData.featureCount)]", nodes: head(from: "x")),
+                              + "fields: {x: {features: {exclude: [y, bin, \(ProbeData.indexColumns.joined(separator: ", "))]}}, kind: {label: kind}}",
+                          inputs: "x: [\(ProbeData.featureCount)]", nodes: head(from: "x")),
         "label": Probe(member: "field label", nodes: head(from: "x")),
         "column": Probe(member: "field column", nodes: "head: {from: x, layers: [{linear: {out: 1}}]}",
                         outputs: "y: {from: head, target: y, loss: mse}"),
