@@ -25,7 +25,7 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
 }
 
 @Suite(.serialized) struct TrainingTests {
-    static let specs = ["water_mlp", "water_bn", "water_raw", "omniglot_two_input", "omniglot_two_output"]
+    static let specs = ["water_mlp", "water_bn", "water_raw", "omniglot_two_input", "omniglot_two_output", "water_hardness", "image_manifest"]
 
     func train(_ spec: String, root: FixtureRoot, out: URL, epochs: Int = 1, batchSize: Int? = 8, resume: Bool = false,
                reporter: RecordingReporter = RecordingReporter()) throws -> TrainSession.Outcome {

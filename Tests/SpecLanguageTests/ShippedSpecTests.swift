@@ -19,8 +19,9 @@ import Testing
         return (try #require(c.spec), try #require(c.graph))
     }
 
-    @Test func theFiveSpecsAreShipped() {
-        #expect(Self.names == ["omniglot_two_input.yaml", "omniglot_two_output.yaml", "water_bn.yaml", "water_mlp.yaml", "water_raw.yaml"])
+    @Test func theSpecsAreShipped() {
+        #expect(Self.names == ["image_manifest.yaml", "omniglot_two_input.yaml", "omniglot_two_output.yaml", "water_bn.yaml",
+                               "water_hardness.yaml", "water_mlp.yaml", "water_raw.yaml"])
     }
 
     @Test(arguments: names)
@@ -54,7 +55,7 @@ import Testing
         #expect(spec.data.batchSize == 2)
         #expect(spec.data.shuffle)
         #expect(graph.outputs.map(\.loss.flow) == ["bce"])
-        #expect(graph.outputs[0].target.kind.flow == "column {from: Potability}")
+        #expect(graph.outputs[0].target.kind.flow == "column {from: Potability, normalize: none}")
         #expect(spec.data.source.flow == "csv {delimiter: ,, path: water/water_normalized.csv}")
         #expect(spec.data.fields[0].kind.flow
                 == "features {columns: [ph, Hardness, Solids, Chloramines, Sulfate, Conductivity, Organic_carbon, Trihalomethanes, Turbidity]}")

@@ -3,14 +3,15 @@ import Diagnostics
 import GraphIR
 import SpecLanguage
 
-/// `csv`: a CSV file with a header row; each row is a sample.
+/// `csv`: a CSV file with a header row; each row is a sample, which may name its image files.
 struct CSVSourceDefinition: RunnableSource {
-    let kind = KindSpec("csv", .source, pytorch: nil, "A CSV file with a header row; each row is a sample.", [
+    let kind = KindSpec("csv", .source, pytorch: nil,
+                        "A CSV file with a header row; each row is a sample. Columns become features, labels, float targets and categories; an `image` field with `from: <column>` reads the PNG or JPEG file that column names, relative to the CSV file's folder (a manifest, as Ludwig lays image data out).", [
         ParameterSpec("path", .string, .required, "The file, relative to the data root (`--data-root`, default `./data`)."),
         ParameterSpec("delimiter", .string, .defaultValue(.string(",")), "The column separator, one character (`;`, or a tab written \"\\t\")."),
     ])
     let noun = "a CSV file"
-    let fieldKinds: Set<String> = ["features", "label", "column", "onehot"]
+    let fieldKinds: Set<String> = ["features", "label", "column", "onehot", "image", "category"]
 
     func labelSources(_ options: SpecOptions) -> [String]? { nil }
 
@@ -35,7 +36,11 @@ struct CSVSourceDefinition: RunnableSource {
                        delimiter: (options.string("delimiter") ?? ",").utf8.first ?? UInt8(ascii: ",")))
     }
 
-    func predictionSource(_ files: [String]) throws(PredictionError) -> DataSource {
+    /// One CSV file like the training file (image paths relative to it), or, for a spec whose
+    /// rows name images, the image files themselves.
+    func predictionSource(_ files: [String], data: DataSpec) throws(PredictionError) -> DataSource {
+        let readsImages = data.fields.contains { $0.kind.name == "image" }
+        if readsImages && !(files.count == 1 && files[0].lowercased().hasSuffix(".csv")) { return .imageFiles(files) }
         guard files.count == 1 else { throw PredictionError("a CSV spec predicts for one CSV file at a time, got \(files.count) inputs") }
         return .csv(CSVSource(path: files[0], missing: .error))
     }
@@ -67,5 +72,5 @@ struct ImageFolderSourceDefinition: RunnableSource {
                                        extensions: (options.strings("extensions") ?? []).map { $0.lowercased() }))
     }
 
-    func predictionSource(_ files: [String]) throws(PredictionError) -> DataSource { .imageFiles(files) }
+    func predictionSource(_ files: [String], data: DataSpec) throws(PredictionError) -> DataSource { .imageFiles(files) }
 }

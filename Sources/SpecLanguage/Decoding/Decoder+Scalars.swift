@@ -13,6 +13,8 @@ extension Decoder {
         case .size: "a size (a positive integer or an expression in classes(<label field>))"
         case .intPair: "an integer or a list of two integers"
         case .floatPair: "a list of two numbers"
+        case .numbers(let integer, let counts):
+            "\(integer ? "an integer" : "a number") or a list of " + counts.map(String.init).joined(separator: " or ") + (integer ? " integers" : " numbers")
         case .choice(let words): "one of " + words.map { "'\($0)'" }.joined(separator: ", ")
         case .list: "a list"
         case .component(let family): family.withArticle
