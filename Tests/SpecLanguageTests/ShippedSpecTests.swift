@@ -108,7 +108,7 @@ import Testing
         #expect(graph.outputs.map(\.loss.flow) == ["cross_entropy {label_smoothing: 0}"])
         #expect(spec.data.batchSize == 32)
         #expect(spec.optimizer.name == "adam")
-        #expect(spec.data.source.flow == "image_folder {extensions: [png], levels: [alphabet, character], root: omniglot/images_background}")
+        #expect(spec.data.source.flow == "image_folder {extensions: [png, jpg, jpeg], levels: [alphabet, character], root: omniglot/images_background}")
     }
 
     @Test func omniglotTwoOutputIsTheSeedModel() throws {

@@ -53,8 +53,9 @@ struct ImageFolderSourceDefinition: RunnableSource {
         ParameterSpec("root", .string, .required, "The folder, relative to the data root."),
         ParameterSpec("levels", .list(.string, minCount: 1), .required,
                       "Names for the directory levels below the root, outermost first; each becomes a possible `label`."),
-        ParameterSpec("extensions", .list(.string, minCount: 1), .defaultValue(.list([LocatedValue(.string("png"), at: nil)])),
-                      "File extensions to read, without the dot."),
+        ParameterSpec("extensions", .list(.string, minCount: 1),
+                      .defaultValue(.list(["png", "jpg", "jpeg"].map { LocatedValue(.string($0), at: nil) })),
+                      "File extensions to read, without the dot, ignoring case (PNG and JPEG files are told apart by their bytes)."),
     ])
     let noun = "an image folder"
     let fieldKinds: Set<String> = ["image", "label", "onehot"]
