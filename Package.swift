@@ -58,6 +58,7 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
 
         // Front end: everything that happens before a tensor is computed.
         .target(name: "Diagnostics"),
@@ -72,7 +73,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["Autograd"], swiftSettings: nativeCode),
 
         // Data: sources, decoding, splits and batches; public data sets downloaded and verified.
-        .target(name: "DataPipeline", dependencies: ["CPNG", "Kernels", "Diagnostics"], swiftSettings: nativeCode),
+        .target(name: "DataPipeline", dependencies: ["CPNG", "CTurboJPEG", "Kernels", "Diagnostics"], swiftSettings: nativeCode),
         .target(name: "Datasets", dependencies: ["CZlib"]),
 
         // One definition per member of every family, read by every stage; lowering to modules.

@@ -15,12 +15,14 @@ public struct Catalogue: Sendable {
     public let schedules: [any RunnableSchedule]
     public let sources: [any RunnableSource]
     public let fields: [any RunnableField]
+    public let transforms: [any RunnableTransform]
     /// The same members as the front end sees them.
     public let definitions: Definitions
 
     public init(layers: [any RunnableLayer], merges: [any RunnableMerge], initializers: [any RunnableInitializer],
                 losses: [any RunnableLoss], metrics: [any RunnableMetric], optimizers: [any RunnableOptimizer],
-                schedules: [any RunnableSchedule], sources: [any RunnableSource], fields: [any RunnableField]) {
+                schedules: [any RunnableSchedule], sources: [any RunnableSource], fields: [any RunnableField],
+                transforms: [any RunnableTransform]) {
         self.layers = layers
         self.merges = merges
         self.initializers = initializers
@@ -30,9 +32,11 @@ public struct Catalogue: Sendable {
         self.schedules = schedules
         self.sources = sources
         self.fields = fields
+        self.transforms = transforms
         definitions = Definitions(layers: layers.map { $0 }, merges: merges.map { $0 }, initializers: initializers.map { $0 },
                                   losses: losses.map { $0 }, metrics: metrics.map { $0 }, optimizers: optimizers.map { $0 },
-                                  schedules: schedules.map { $0 }, sources: sources.map { $0 }, fields: fields.map { $0 })
+                                  schedules: schedules.map { $0 }, sources: sources.map { $0 }, fields: fields.map { $0 },
+                                  transforms: transforms.map { $0 })
     }
 
     /// specrun's language. The order of each list is the order docs/spec-language.md lists it.
@@ -50,7 +54,9 @@ public struct Catalogue: Sendable {
         optimizers: [SGDOptimizer(), AdamOptimizer.adam, AdamOptimizer.adamW, RMSpropOptimizer(), AdagradOptimizer()],
         schedules: [StepSchedule(), CosineSchedule()],
         sources: [CSVSourceDefinition(), ImageFolderSourceDefinition()],
-        fields: [FeaturesField(), LabelField(), ColumnField(), OnehotField(), ImageFieldDefinition()])
+        fields: [FeaturesField(), LabelField(), ColumnField(), OnehotField(), ImageFieldDefinition(), CategoryFieldDefinition()],
+        transforms: [RandomCropTransform(), FlipTransform.horizontal, FlipTransform.vertical, RandomRotationTransform(),
+                     RandomAffineTransform(), ColorJitterTransform(), RandomErasingTransform()])
 
     // Lookups by the name a spec writes; the front end has refused unknown names, so a miss is a
     // programming error (the vocabulary and the catalogue disagree).
@@ -64,6 +70,7 @@ public struct Catalogue: Sendable {
     public func schedule(_ name: String) -> any RunnableSchedule { Self.find(schedules, name, \.kind) }
     public func source(_ name: String) -> any RunnableSource { Self.find(sources, name, \.kind) }
     public func field(_ name: String) -> any RunnableField { Self.find(fields, name, \.kind) }
+    public func transform(_ name: String) -> any RunnableTransform { Self.find(transforms, name, \.kind) }
 
     private static func find<T>(_ list: [T], _ name: String, _ kind: (T) -> KindSpec) -> T {
         guard let found = list.first(where: { kind($0).name == name }) else {

@@ -56,7 +56,12 @@ public protocol RunnableSource: SourceDefinition {
     func source(_ options: SpecOptions, data: DataSpec) -> DataSource
     /// The source `predict` reads the files a user names from: image files, or one CSV file;
     /// throws with a one-line reason when the files do not fit the source.
-    func predictionSource(_ files: [String]) throws(PredictionError) -> DataSource
+    func predictionSource(_ files: [String], data: DataSpec) throws(PredictionError) -> DataSource
+}
+
+/// An augmentation transform that can run: the data pipeline's transform for its options.
+public protocol RunnableTransform: TransformDefinition {
+    func transform(_ options: SpecOptions) -> ImageTransform
 }
 
 /// A field kind that the data pipeline can make.

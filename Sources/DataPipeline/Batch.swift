@@ -36,12 +36,25 @@ public struct BatchField: Sendable {
     public var int32s: [Int32]? { if case .int32(let v) = values { return v }; return nil }
 }
 
+/// Which draws of the augmentation a batch gets: those of this seed and epoch.
+public struct AugmentationDraw: Sendable, Equatable {
+    public var seed: UInt64
+    public var epoch: Int
+
+    public init(seed: UInt64, epoch: Int) {
+        self.seed = seed
+        self.epoch = epoch
+    }
+}
+
 extension Dataset {
     /// Assembles the samples `indices` (in that order) into a batch, decoding any image that is
-    /// not cached yet.
-    public func batch(_ indices: [Int]) throws(DataError) -> Batch {
+    /// not cached yet; with `augmentation`, each image field's samples are transformed by the
+    /// config's augmentation (spread over the cores) before they are normalised.
+    public func batch(_ indices: [Int], augmentation: AugmentationDraw? = nil) throws(DataError) -> Batch {
         var fields: [BatchField] = []
         fields.reserveCapacity(stores.count)
+        var imageFields = 0
         for (info, store) in zip(self.fields, stores) {
             let shape = [indices.count] + info.shape
             switch store {
@@ -61,11 +74,31 @@ extension Dataset {
                 } else {
                     fields.append(BatchField(name: info.name, shape: shape, values: .int32(indices.map { values[$0] })))
                 }
-            case .images(let cache):
+            case .images(let cache, let normalizer):
                 try cache.ensureDecoded(indices)
-                let n = cache.valuesPerImage
+                let n = cache.valuesPerImage, plane = cache.height * cache.width
                 let buffer = FloatBuffer(uninitializedCount: indices.count * n)
-                for (row, i) in indices.enumerated() { cache.copy(i, to: buffer.base + row * n) }
+                if let draw = augmentation, !config.augmentation.isEmpty {
+                    let augmenter = Augmenter(transforms: config.augmentation, channels: cache.channels, height: cache.height, width: cache.width)
+                    let field = imageFields
+                    Parallel.forEachChunk(indices.count, grain: 1) { rows in
+                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: n)
+                        defer { scratch.deallocate() }
+                        for row in rows {
+                            let sample = buffer.base + row * n
+                            cache.copy(indices[row], to: sample)
+                            var rng = Augmenter.generator(seed: draw.seed, epoch: draw.epoch, field: field, sample: indices[row])
+                            augmenter.apply(sample, scratch: scratch, &rng)
+                            normalizer?.apply(sample, plane: plane)
+                        }
+                    }
+                } else {
+                    for (row, i) in indices.enumerated() {
+                        cache.copy(i, to: buffer.base + row * n)
+                        normalizer?.apply(buffer.base + row * n, plane: plane)
+                    }
+                }
+                imageFields += 1
                 fields.append(BatchField(name: info.name, shape: shape, values: .float32(buffer)))
             }
         }

@@ -13,8 +13,11 @@ public struct BatchOptions: Sendable, Equatable {
     /// How many batches a background thread assembles ahead of the consumer; 0 assembles each
     /// batch on the caller's thread when it is asked for.
     public var prefetch: Int
+    /// Transform the images by the config's augmentation, with draws from `seed` and the epoch
+    /// (for training batches only).
+    public var augment: Bool
 
-    public init(batchSize: Int, shuffle: Bool = false, seed: UInt64 = 0, dropLast: Bool = false, prefetch: Int = 2) {
+    public init(batchSize: Int, shuffle: Bool = false, seed: UInt64 = 0, dropLast: Bool = false, prefetch: Int = 2, augment: Bool = false) {
         precondition(batchSize > 0, "[batches] batch size must be positive, got \(batchSize)")
         precondition(prefetch >= 0, "[batches] prefetch must be >= 0, got \(prefetch)")
         self.batchSize = batchSize
@@ -22,6 +25,7 @@ public struct BatchOptions: Sendable, Equatable {
         self.seed = seed
         self.dropLast = dropLast
         self.prefetch = prefetch
+        self.augment = augment
     }
 }
 
@@ -29,7 +33,8 @@ extension Dataset {
     /// The batches of one epoch over the samples `indices` (a split).
     public func batches(_ indices: [Int], epoch: Int = 0, options: BatchOptions) -> BatchStream {
         let order = options.shuffle ? epochOrder(indices, seed: options.seed, epoch: epoch) : indices
-        return BatchStream(dataset: self, order: order, options: options)
+        return BatchStream(dataset: self, order: order, options: options,
+                           augmentation: options.augment ? AugmentationDraw(seed: options.seed, epoch: epoch) : nil)
     }
 }
 
@@ -43,6 +48,7 @@ public final class BatchStream: Sendable {
     public let batchCount: Int
     private let dataset: Dataset
     private let batchSize: Int
+    private let augmentation: AugmentationDraw?
     private let prefetcher: Prefetcher?
     private let state = Mutex(State())
 
@@ -51,15 +57,16 @@ public final class BatchStream: Sendable {
         var stopped = false
     }
 
-    init(dataset: Dataset, order: [Int], options: BatchOptions) {
+    init(dataset: Dataset, order: [Int], options: BatchOptions, augmentation: AugmentationDraw?) {
         self.dataset = dataset
         self.order = order
+        self.augmentation = augmentation
         batchSize = options.batchSize
         let count = order.count
         batchCount = options.dropLast ? count / batchSize : (count + batchSize - 1) / batchSize
         if options.prefetch > 0 && batchCount > 0 {
             let slices = (0..<batchCount).map { b in Array(order[(b * options.batchSize)..<min((b + 1) * options.batchSize, count)]) }
-            let prefetcher = Prefetcher(dataset: dataset, slices: slices, depth: options.prefetch)
+            let prefetcher = Prefetcher(dataset: dataset, slices: slices, depth: options.prefetch, augmentation: augmentation)
             self.prefetcher = prefetcher
             let thread = Thread { prefetcher.run() }
             thread.name = "specrun.prefetch"
@@ -82,7 +89,7 @@ public final class BatchStream: Sendable {
         guard let b else { return nil }
         do throws(DataError) {
             guard let prefetcher else {
-                return try dataset.batch(Array(order[(b * batchSize)..<min((b + 1) * batchSize, order.count)]))
+                return try dataset.batch(Array(order[(b * batchSize)..<min((b + 1) * batchSize, order.count)]), augmentation: augmentation)
             }
             return try prefetcher.take().get()
         } catch {
@@ -105,6 +112,7 @@ public final class BatchStream: Sendable {
 private final class Prefetcher: Sendable {
     let dataset: Dataset
     let slices: [[Int]]
+    let augmentation: AugmentationDraw?
     // Created at 0 and then signalled: libdispatch traps when a semaphore dies below the value it
     // was created with, which an abandoned stream's would.
     private let freeSlots = DispatchSemaphore(value: 0)
@@ -117,9 +125,10 @@ private final class Prefetcher: Sendable {
         var stopping = false
     }
 
-    init(dataset: Dataset, slices: [[Int]], depth: Int) {
+    init(dataset: Dataset, slices: [[Int]], depth: Int, augmentation: AugmentationDraw?) {
         self.dataset = dataset
         self.slices = slices
+        self.augmentation = augmentation
         for _ in 0..<depth { freeSlots.signal() }
     }
 
@@ -127,7 +136,7 @@ private final class Prefetcher: Sendable {
         for slice in slices {
             freeSlots.wait()
             if state.withLock({ $0.stopping }) { break }
-            let result = Result { () throws(DataError) -> Batch in try dataset.batch(slice) }
+            let result = Result { () throws(DataError) -> Batch in try dataset.batch(slice, augmentation: augmentation) }
             state.withLock { $0.queue.append(result) }
             readyBatches.signal()
             if case .failure = result { break }

@@ -9,18 +9,24 @@ public struct DataConfig: Sendable, Equatable {
     public var split: SplitConfig
     /// How large an image may be decoded.
     public var imageLimits: ImageLimits
+    /// Random transforms of every image field, in order, for batches that ask for augmentation
+    /// (the training split's).
+    public var augmentation: [ImageTransform]
 
-    public init(source: DataSource, fields: [FieldConfig], split: SplitConfig = SplitConfig(), imageLimits: ImageLimits = .standard) {
+    public init(source: DataSource, fields: [FieldConfig], split: SplitConfig = SplitConfig(), imageLimits: ImageLimits = .standard,
+                augmentation: [ImageTransform] = []) {
         self.source = source
         self.fields = fields
         self.split = split
         self.imageLimits = imageLimits
+        self.augmentation = augmentation
     }
 }
 
 /// Where samples come from.
 public enum DataSource: Sendable, Equatable {
-    /// `csv: {path}`: one sample per data row.
+    /// `csv: {path}`: one sample per data row; image fields read the file a column names,
+    /// relative to the CSV file's folder.
     case csv(CSVSource)
     /// `image_folder: {root, levels, extensions}`: one sample per image file.
     case imageFolder(ImageFolderSource)
@@ -94,8 +100,9 @@ public struct FieldConfig: Sendable, Equatable {
 public enum FieldKind: Sendable, Equatable {
     /// Float32 `[columns]` from numeric CSV columns.
     case features(FeatureField)
-    /// Float32 `[1]` from a numeric CSV column: a target for `bce`, `mse` and the like.
-    case target(column: String)
+    /// Float32 `[1]` from a numeric CSV column: a target for `bce`, `mse` and the like, scaled by
+    /// `normalization` fitted on the training split.
+    case target(column: String, normalization: Normalization)
     /// Int32 class index (a scalar per sample, `[batch]` per batch) from a CSV column or an
     /// image-folder level. Classes are numbered in sorted order (see `Dataset`).
     case label(String)
@@ -103,6 +110,35 @@ public enum FieldKind: Sendable, Equatable {
     case onehot(String)
     /// Float32 `[channels, height, width]` decoded from the sample's image file.
     case image(ImageField)
+    /// Float32 `[columns]` holding each text column's category index, from a vocabulary fitted on
+    /// the training split: an embedding's input.
+    case category(CategoryField)
+}
+
+extension FieldKind {
+    /// A float target used as it is in the file.
+    public static func target(column: String) -> FieldKind { .target(column: column, normalization: .none) }
+}
+
+/// Text columns read as category indices. One vocabulary serves all the columns, so an index
+/// means the same value in each (one embedding table can serve them).
+public struct CategoryField: Sendable, Equatable {
+    public var columns: [String]
+    public var unknown: UnknownCategory
+
+    public init(columns: [String], unknown: UnknownCategory = .error) {
+        precondition(!columns.isEmpty, "[category] needs at least one column")
+        self.columns = columns
+        self.unknown = unknown
+    }
+}
+
+/// What a category value the training split did not have becomes.
+public enum UnknownCategory: String, Sendable, Codable, CaseIterable {
+    /// An error naming the line, the column and the value.
+    case error
+    /// Index 0, kept for unknown values; the training split's values are numbered from 1.
+    case index
 }
 
 /// Which CSV columns make a features field, and how they are scaled.
@@ -125,7 +161,9 @@ public struct FeatureField: Sendable, Equatable {
 }
 
 /// How an image becomes a tensor: decoded, converted to `channels`, scaled to [0, 1], resized to
-/// `size` with antialiased bilinear filtering, then `(x - mean) / std` per channel if given.
+/// `size` with antialiased bilinear filtering, augmented (training batches only), then
+/// `(x - mean) / std` per channel with the given `mean` and `std`, or with statistics that
+/// `normalization` fits per channel on the training split.
 public struct ImageField: Sendable, Equatable {
     /// 1 (grey, by PIL's luma for colour files) or 3 (RGB).
     public var channels: Int
@@ -133,8 +171,13 @@ public struct ImageField: Sendable, Equatable {
     public var size: [Int]?
     public var mean: [Float]?
     public var std: [Float]?
+    /// Per-channel scaling fitted on the training split's images; only without `mean` and `std`.
+    public var normalization: Normalization
+    /// For a CSV source: the column holding each sample's image path, relative to the CSV file.
+    public var column: String?
 
-    public init(channels: Int = 1, size: [Int]? = nil, mean: [Float]? = nil, std: [Float]? = nil) {
+    public init(channels: Int = 1, size: [Int]? = nil, mean: [Float]? = nil, std: [Float]? = nil,
+                normalization: Normalization = .none, column: String? = nil) {
         precondition(channels == 1 || channels == 3, "[image] channels must be 1 or 3, got \(channels)")
         precondition(size == nil || (size!.count == 2 && size!.allSatisfy { $0 > 0 }), "[image] size must be [height, width]")
         precondition(mean == nil || mean!.count == channels, "[image] mean needs one value per channel")
@@ -143,6 +186,8 @@ public struct ImageField: Sendable, Equatable {
         self.size = size
         self.mean = mean
         self.std = std
+        self.normalization = mean == nil && std == nil ? normalization : .none
+        self.column = column
     }
 }
 

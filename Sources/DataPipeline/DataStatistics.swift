@@ -1,9 +1,10 @@
 import Diagnostics
 
 /// Everything fitted on the training data that later runs must reuse exactly: the class names
-/// (so index 17 means the same character in `predict` as in training) and each features field's
-/// imputation and normalisation. The runner saves it beside the weights and passes it back to
-/// `Dataset` for `eval` and `predict`.
+/// (so index 17 means the same character in `predict` as in training), each features field's
+/// imputation and normalisation, each normalised target's scaling, each image field's fitted
+/// per-channel normalisation and each category field's vocabulary. The runner saves it beside
+/// the weights and passes it back to `Dataset` for `eval` and `predict`.
 public struct DataStatistics: Codable, Sendable, Equatable {
     /// Class names of each label source (a CSV column or an image-folder level), in index order.
     /// An image-folder level's class is its path below the root, e.g.
@@ -11,10 +12,64 @@ public struct DataStatistics: Codable, Sendable, Equatable {
     public var classes: [String: [String]]
     /// The fitted preprocessing of each features field, by field name.
     public var features: [String: FeatureStatistics]
+    /// The fitted scaling of each normalised float target (`column` field), by field name.
+    public var targets: [String: FeatureStatistics]
+    /// The fitted per-channel normalisation of each image field that asked for one, by field name.
+    public var images: [String: FeatureStatistics]
+    /// The vocabulary of each category field, by field name.
+    public var categories: [String: CategoryVocabulary]
 
-    public init(classes: [String: [String]] = [:], features: [String: FeatureStatistics] = [:]) {
+    public init(classes: [String: [String]] = [:], features: [String: FeatureStatistics] = [:],
+                targets: [String: FeatureStatistics] = [:], images: [String: FeatureStatistics] = [:],
+                categories: [String: CategoryVocabulary] = [:]) {
         self.classes = classes
         self.features = features
+        self.targets = targets
+        self.images = images
+        self.categories = categories
+    }
+
+    /// Reads statistics saved before targets, images and categories were fitted: those are empty.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        classes = try c.decode([String: [String]].self, forKey: .classes)
+        features = try c.decode([String: FeatureStatistics].self, forKey: .features)
+        targets = try c.decodeIfPresent([String: FeatureStatistics].self, forKey: .targets) ?? [:]
+        images = try c.decodeIfPresent([String: FeatureStatistics].self, forKey: .images) ?? [:]
+        categories = try c.decodeIfPresent([String: CategoryVocabulary].self, forKey: .categories) ?? [:]
+    }
+
+    /// The scaling of a float field used as a target, `x' = (x - shift) / scale` per column: a
+    /// normalised `column` target, or a normalised features field; nil when it is used as read.
+    public func targetScaling(of field: String) -> FeatureStatistics? {
+        guard let stats = targets[field] ?? features[field], stats.normalization != .none else { return nil }
+        return stats
+    }
+}
+
+/// The values of a category field's columns seen in the training split, in index order (sorted as
+/// class names are: by value when all are numbers, else by code point), and how an unseen value
+/// is treated.
+public struct CategoryVocabulary: Codable, Sendable, Equatable {
+    public var columns: [String]
+    public var values: [String]
+    public var unknown: UnknownCategory
+
+    public init(columns: [String], values: [String], unknown: UnknownCategory) {
+        self.columns = columns
+        self.values = values
+        self.unknown = unknown
+    }
+
+    /// The number of indices: the values, and index 0 for unknown values when there is one.
+    public var count: Int { values.count + (unknown == .index ? 1 : 0) }
+
+    /// The index of each value.
+    func indices() -> [String: Int] {
+        var map: [String: Int] = [:]
+        let first = unknown == .index ? 1 : 0
+        for (i, v) in values.enumerated() { map[v] = first + i }
+        return map
     }
 }
 
@@ -78,6 +133,16 @@ extension DataStatistics {
         }
         for (field, stats) in features.sorted(by: { $0.key < $1.key }) {
             if let problem = stats.inconsistency { return "features field \(excerpt(field)): \(problem)" }
+        }
+        for (field, stats) in targets.sorted(by: { $0.key < $1.key }) {
+            if let problem = stats.inconsistency { return "target field \(excerpt(field)): \(problem)" }
+        }
+        for (field, stats) in images.sorted(by: { $0.key < $1.key }) {
+            if let problem = stats.inconsistency { return "image field \(excerpt(field)): \(problem)" }
+        }
+        for (field, vocabulary) in categories.sorted(by: { $0.key < $1.key }) {
+            if vocabulary.values.isEmpty && vocabulary.unknown == .error { return "category field \(excerpt(field)) has no values" }
+            if Set(vocabulary.values).count != vocabulary.values.count { return "category field \(excerpt(field)) names a value twice" }
         }
         return nil
     }

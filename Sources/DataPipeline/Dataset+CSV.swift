@@ -1,8 +1,9 @@
 import Diagnostics
 
 /// Loading a CSV source: columns resolved by name, missing values handled by the source's policy,
-/// labels numbered, the split made, and features imputed and normalised with statistics fitted on
-/// the training split.
+/// labels numbered, the split made; then features imputed and normalised, targets normalised and
+/// category vocabularies built with statistics fitted on the training split, and image fields read
+/// from the files the rows name.
 extension DatasetParts {
     init(csv source: CSVSource, path: String, config: DataConfig, fitted: DataStatistics?) throws(DataError) {
         let table = try CSVTable.read(path, delimiter: source.delimiter)
@@ -16,7 +17,9 @@ extension DatasetParts {
         for column in columns.labels {
             let c = try table.column(column)
             var numbered = ClassLabels(texts: kept.map { table.rows[$0][c].trimmingBlanks() })
-            if let names = fitted?.classes[column] { numbered = try numbered.renumbered(as: names, source: column, path: path) }
+            if let names = fitted?.classes[column] {
+                numbered = try numbered.renumbered(as: names, source: column, path: path, lines: kept.map { table.lines[$0] })
+            }
             labels[column] = numbered
             statistics.classes[column] = numbered.names
         }
@@ -39,15 +42,109 @@ extension DatasetParts {
                 statistics.features[field.name] = stats
                 fields.append(FieldInfo(name: field.name, type: .float32, shape: [names.count]))
                 stores.append(.floats(width: names.count, values: values))
-            case .target(let column):
+            case .target(let column, let normalization):
                 fields.append(FieldInfo(name: field.name, type: .float32, shape: [1]))
-                stores.append(.floats(width: 1, values: targets[column]!))
+                if normalization == .none {
+                    stores.append(.floats(width: 1, values: targets[column]!))
+                } else {
+                    let values = try normalizedTarget(field.name, column: column, values: kept.map { columns.numbers[column]![$0] },
+                                                      normalization: normalization, fitted: fitted, lines: kept.map { table.lines[$0] }, path: path)
+                    stores.append(.floats(width: 1, values: values))
+                }
             case .label(let column), .onehot(let column):
                 addClassField(field.name, labels: labels[column]!, onehot: field.kind == .onehot(column))
-            case .image:
-                preconditionFailure("rejected by CSVColumns")
+            case .image(let image):
+                let files = try Self.imageFiles(column: image.column!, table: table, rows: kept, csvPath: path)
+                try addImageField(field.name, image, files: files, limits: config.imageLimits, path: path, fitted: fitted)
+            case .category(let category):
+                try addCategoryField(field.name, category, table: table, rows: kept, fitted: fitted, path: path)
             }
         }
+    }
+
+    /// A target column scaled by `normalization`, fitted on the training split (or as `fitted`
+    /// saved it); the statistics go with the run so metrics and predictions can undo it.
+    private mutating func normalizedTarget(_ name: String, column: String, values: [Double], normalization: Normalization,
+                                           fitted: DataStatistics?, lines: [Int], path: String) throws(DataError) -> [Float] {
+        let stats: FeatureStatistics
+        if let fitted {
+            guard let saved = fitted.targets[name], saved.shift.count == 1 else {
+                throw DataError("target field '\(name)' is normalised (\(normalization.rawValue)), but the saved statistics have no "
+                                + "normalisation for it: were the weights trained with another spec?", path: path)
+            }
+            stats = saved
+        } else {
+            stats = .fit(columns: [column], normalization: normalization, imputed: nil, values: splits.train.map { values[$0] },
+                         rows: splits.train.count)
+        }
+        statistics.targets[name] = stats
+        let scaled = values.map { Float(($0 - stats.shift[0]) / stats.scale[0]) }
+        if let bad = scaled.firstIndex(where: { !$0.isFinite }) {
+            throw DataError("line \(lines[bad]), column \(excerpt(column)): \(values[bad]) becomes \(scaled[bad]) after \(stats.normalization.rawValue) "
+                            + "normalisation (shift \(stats.shift[0]), scale \(stats.scale[0]))", path: path)
+        }
+        return scaled
+    }
+
+    /// A category field: each row's values as indices into the vocabulary of the training split's
+    /// rows (or the one `fitted` saved). An unseen value is index 0 with `unknown: index`, else an
+    /// error naming its line, column and value.
+    private mutating func addCategoryField(_ name: String, _ category: CategoryField, table: CSVTable, rows kept: [Int],
+                                           fitted: DataStatistics?, path: String) throws(DataError) {
+        var columns: [Int] = []
+        for column in category.columns { columns.append(try table.column(column)) }
+        let vocabulary: CategoryVocabulary
+        if let fitted {
+            guard let saved = fitted.categories[name], saved.columns == category.columns else {
+                throw DataError("category field '\(name)' has no vocabulary over the columns \(quotedList(category.columns)) in the saved "
+                                + "statistics: were the weights trained with another spec?", path: path)
+            }
+            vocabulary = saved
+        } else {
+            var seen = Set<String>()
+            for r in splits.train { for c in columns { seen.insert(table.rows[kept[r]][c].trimmingBlanks()) } }
+            vocabulary = CategoryVocabulary(columns: category.columns, values: ClassLabels(texts: Array(seen)).names, unknown: category.unknown)
+        }
+        let index = vocabulary.indices()
+        var values: [Float] = []
+        values.reserveCapacity(kept.count * columns.count)
+        for row in kept {
+            for (k, c) in columns.enumerated() {
+                let text = table.rows[row][c].trimmingBlanks()
+                if let i = index[text] {
+                    values.append(Float(i))
+                } else if vocabulary.unknown == .index {
+                    values.append(0)
+                } else {
+                    throw DataError("line \(table.lines[row]), column \(excerpt(category.columns[k])): \(excerpt(text)) is not among the "
+                                    + "\(vocabulary.values.count) values of the training split (unknown: error; `unknown: index` maps "
+                                    + "unseen values to index 0)", path: path)
+                }
+            }
+        }
+        statistics.categories[name] = vocabulary
+        fields.append(FieldInfo(name: name, type: .float32, shape: [columns.count]))
+        stores.append(.floats(width: columns.count, values: values))
+    }
+
+    /// The image file of each row: the path in `column`, relative to the CSV file's folder (or
+    /// absolute). A missing file is reported now, with its line, rather than mid-epoch.
+    static func imageFiles(column: String, table: CSVTable, rows: [Int], csvPath: String) throws(DataError) -> [String] {
+        let c = try table.column(column)
+        let folder = csvPath.lastIndex(of: "/").map { String(csvPath[..<$0]) } ?? ""
+        var files: [String] = []
+        files.reserveCapacity(rows.count)
+        for row in rows {
+            let text = table.rows[row][c].trimmingBlanks()
+            let file = FileSystem.join(folder, text)
+            guard FileSystem.kind(of: file) == .file else {
+                let what = FileSystem.kind(of: file) == nil ? "no such image file" : "not a file"
+                throw DataError("line \(table.lines[row]), column \(excerpt(column)): \(what) \(excerpt(text)) (image paths are relative to the CSV file's folder)",
+                                path: csvPath)
+            }
+            files.append(file)
+        }
+        return files
     }
 
     /// The features of `rows` as Float32s after imputation and normalisation, and the statistics
@@ -108,6 +205,8 @@ private struct CSVColumns {
     /// Columns read as class labels (text), and as float targets.
     var labels: [String] = []
     var targets: [String] = []
+    /// Other columns read as text: image paths and categories.
+    var texts: [String] = []
     /// The columns of each features field, by field name.
     var features: [String: [String]] = [:]
     /// The value of each numeric column in every table row; NaN where missing or not a number.
@@ -119,11 +218,20 @@ private struct CSVColumns {
             case .label(let column), .onehot(let column):
                 _ = try table.column(column)
                 if !labels.contains(column) { labels.append(column) }
-            case .target(let column):
+            case .target(let column, _):
                 _ = try table.column(column)
                 if !targets.contains(column) { targets.append(column) }
-            case .image:
-                throw DataError("field '\(field.name)' is an image, but the source is a CSV file", path: table.path)
+            case .image(let image):
+                guard let column = image.column else {
+                    throw DataError("field '\(field.name)' is an image, but names no column of the CSV file with its path", path: table.path)
+                }
+                _ = try table.column(column)
+                if !texts.contains(column) { texts.append(column) }
+            case .category(let category):
+                for column in category.columns where !texts.contains(column) {
+                    _ = try table.column(column)
+                    texts.append(column)
+                }
             case .features:
                 break
             }
@@ -139,7 +247,7 @@ private struct CSVColumns {
                     names = given
                 case .allExcept(let excluded):
                     for name in excluded { _ = try table.column(name) }
-                    let skip = Set(excluded + labels + targets)
+                    let skip = Set(excluded + labels + targets + texts)
                     names = table.header.filter { !skip.contains($0) }
                 }
             }
@@ -161,7 +269,7 @@ private struct CSVColumns {
     /// The table rows that become samples: all of them, or (`drop`) those with every used cell
     /// present; otherwise the first problem in file order is an error naming line and column.
     func keptRows(_ table: CSVTable, missing: MissingValues) throws(DataError) -> [Int] {
-        let strict = Set(labels + targets)
+        let strict = Set(labels + targets + texts)
         let used = Set(strict.union(features.values.joined())).map { table.header.firstIndex(of: $0)! }.sorted()
         var kept: [Int] = []
         kept.reserveCapacity(table.rows.count)
@@ -169,10 +277,10 @@ private struct CSVColumns {
             for c in used {
                 let name = table.header[c]
                 let cell = CSVCell(row[c])
-                let isLabel = labels.contains(name)
+                let isLabel = labels.contains(name) || texts.contains(name)
                 if case .number = cell { continue }
                 if isLabel, cell != .missing { continue }  // a label may be any text
-                let what = cell.problem(for: isLabel ? "label" : targets.contains(name) ? "target" : nil)
+                let what = cell.problem(for: labels.contains(name) ? "label" : targets.contains(name) ? "target" : nil)
                 if case .outOfRange = cell {
                     // A number, not a missing value: no `missing` policy applies.
                     throw DataError("line \(table.lines[r]), column \(excerpt(name)): \(what)", path: table.path)

@@ -68,13 +68,13 @@ public final class Dataset: Sendable {
     /// Decodes every image now, on all cores, so that no batch waits for decoding and a corrupt
     /// file is reported before training starts.
     public func preload() throws(DataError) {
-        for case .images(let cache) in stores { try cache.ensureDecoded(0..<count) }
+        for case .images(let cache, _) in stores { try cache.ensureDecoded(0..<count) }
     }
 
     /// Bytes of decoded images held in memory.
     public var imageCacheBytes: Int {
         stores.reduce(0) { total, store in
-            if case .images(let cache) = store { return total + cache.residentBytes }
+            if case .images(let cache, _) = store { return total + cache.residentBytes }
             return total
         }
     }
@@ -122,7 +122,8 @@ enum FieldStore: Sendable {
     case floats(width: Int, values: [Float])
     /// A class index per sample, batched as Int32 indices or as one-hot Float32 rows.
     case classes(values: [Int32], classCount: Int, onehot: Bool)
-    case images(ImageCache)
+    /// Decoded images, normalised (if at all) as batches are assembled.
+    case images(ImageCache, ImageNormalizer?)
 }
 
 enum SampleOrigins: Sendable {
@@ -146,14 +147,16 @@ struct ClassLabels {
     var indices: [Int32]
     var names: [String]
 
-    /// Renumbers to the classes of a previous run; a class it did not have is an error.
-    func renumbered(as fitted: [String], source: String, path: String) throws(DataError) -> ClassLabels {
+    /// Renumbers to the classes of a previous run; a class it did not have is an error, naming the
+    /// first sample's line when `lines` (a CSV file's) are given.
+    func renumbered(as fitted: [String], source: String, path: String, lines: [Int]? = nil) throws(DataError) -> ClassLabels {
         var position: [String: Int32] = [:]
         for (i, name) in fitted.enumerated() { position[name] = Int32(i) }
         var map = [Int32](repeating: -1, count: names.count)
         for (i, name) in names.enumerated() {
             guard let p = position[name] else {
-                throw DataError("class \(excerpt(name)) of '\(source)' was not among the \(fitted.count) classes seen in training", path: path)
+                let line = lines.flatMap { lines in indices.firstIndex(of: Int32(i)).map { "line \(lines[$0]), column '\(source)': " } } ?? ""
+                throw DataError("\(line)class \(excerpt(name)) of '\(source)' was not among the \(fitted.count) classes seen in training", path: path)
             }
             map[i] = p
         }
@@ -178,7 +181,7 @@ extension DatasetParts {
         switch field.kind {
         case .label(let source), .onehot(let source):
             return labels(source)!.map(Int.init)
-        case .target(let column):
+        case .target(let column, _):
             var ids: [Float: Int] = [:]
             return targets(column)!.map { value in
                 if let id = ids[value] { return id }

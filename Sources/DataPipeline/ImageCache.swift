@@ -7,8 +7,10 @@ import Glibc
 
 /// The decoded pixels of one image field, kept in memory so that only the first epoch decodes.
 ///
-/// Each sample has a fixed slot in one block: bytes (channel-major) when the pixels reach the
-/// model unchanged apart from the /255 (no resize, no mean/std), else the final Float32 values.
+/// Each sample has a fixed slot in one block: bytes (channel-major) when the image is not resized,
+/// else the resized Float32 values. Normalisation (and augmentation) come later, as a batch is
+/// assembled, so that what is cached is the image itself: augmentation must see it before it is
+/// normalised, and normalisation fitted on the training split must see it first.
 /// Decoding is lazy (the batches that need an image decode it, spread over the cores) or up
 /// front with `decodeAll`; either way each file is decoded once.
 final class ImageCache: @unchecked Sendable {
@@ -38,7 +40,7 @@ final class ImageCache: @unchecked Sendable {
         channels = field.channels
         height = field.size?[0] ?? nativeSize.height
         width = field.size?[1] ?? nativeSize.width
-        storesBytes = field.size == nil && field.mean == nil && field.std == nil
+        storesBytes = field.size == nil
         // The block is reserved, not touched: pages become resident as images are decoded. All of
         // it becomes resident by the end of the first epoch, so it must fit in memory.
         let factors = [files.count, channels, height, width, storesBytes ? 1 : 4]
@@ -85,7 +87,7 @@ final class ImageCache: @unchecked Sendable {
         }
     }
 
-    /// Copies sample `index` (already decoded) as Float32s to `target`.
+    /// Copies sample `index` (already decoded) as Float32s in [0, 1] to `target`.
     func copy(_ index: Int, to target: UnsafeMutablePointer<Float>) {
         let n = valuesPerImage
         if storesBytes {
@@ -98,10 +100,10 @@ final class ImageCache: @unchecked Sendable {
         }
     }
 
-    /// Decodes, converts, resizes and normalises one file into its slot.
+    /// Decodes, converts and resizes one file into its slot.
     private func decode(_ index: Int) throws(DataError) {
         let path = files[index]
-        let image = try PNG.read(path, channels: channels, limits: limits)
+        let image = try ImageFile.read(path, channels: channels, limits: limits)
         if field.size == nil && (image.height != height || image.width != width) {
             throw DataError("image is \(image.width)x\(image.height) but the first image is \(width)x\(height); "
                             + "give the image field a size to resize them all", path: path)
@@ -122,14 +124,6 @@ final class ImageCache: @unchecked Sendable {
         unit.withUnsafeBufferPointer {
             Resize.bilinearAntialiased($0.baseAddress!, channels: channels, height: image.height, width: image.width,
                                        into: slot, outHeight: height, outWidth: width)
-        }
-        if field.mean != nil || field.std != nil {
-            let plane = height * width
-            for c in 0..<channels {
-                let mean = field.mean?[c] ?? 0, std = field.std?[c] ?? 1
-                let p = slot + c * plane
-                for i in 0..<plane { p[i] = (p[i] - mean) / std }  // torchvision's Normalize: sub, then div
-            }
         }
     }
 

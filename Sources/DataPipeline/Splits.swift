@@ -90,4 +90,5 @@ public func epochOrder(_ indices: [Int], seed: UInt64, epoch: Int) -> [Int] {
 enum RandomStreams {
     static let split: UInt64 = 0x5350_4C49_5400_0000   // "SPLIT"
     static let shuffle: UInt64 = 0x5348_5546_0000_0000 // "SHUF" + epoch
+    static let augment: UInt64 = 0x4155_4700_0000_0000 // "AUG" ^ epoch, field and sample
 }

@@ -24,12 +24,26 @@ extension Inference {
         checkColumnsReadOnce(data.fields.filter { !incomplete.fields.contains($0.name) })
         checkClassReferences()
         checkStratification()
-        if let p = data.preprocessing.options, !source.fieldKinds.contains("features") {
-            if let key = ["missing", "normalize"].first(where: p.isGiven) {
-                error(.fieldSourceMismatch, "`data.preprocessing.\(key)` applies to CSV columns, but the source is \(source.noun)",
-                      at: p.range(of: key))
-            }
+        checkAugmentation()
+        if let p = data.preprocessing.options, !source.fieldKinds.contains("features"), p.isGiven("missing") {
+            error(.fieldSourceMismatch, "`data.preprocessing.missing` applies to CSV columns, but the source is \(source.noun)",
+                  at: p.range(of: "missing"))
         }
+    }
+
+    /// `data.augment` transforms images: the spec must have one, and each transform must fit it.
+    private mutating func checkAugmentation() {
+        let data = spec.data
+        guard let first = data.augment.first else { return }
+        let images = data.fields.filter { definition(of: $0).isImage }
+        guard !images.isEmpty else {
+            if incomplete.fields.isEmpty {
+                error(.fieldSourceMismatch, "`data.augment` transforms images, but no field is an image", at: first.range)
+            }
+            return
+        }
+        let shapes = images.compactMap { field in shape(of: field)?.concrete.map { (name: field.name, shape: $0) } }
+        for transform in data.augment { definitions.transform(transform.name).check(transform, images: shapes, &sink) }
     }
 
     /// A CSV column read by two fields is a slip: most often the label column listed among the features.
@@ -60,8 +74,8 @@ extension Inference {
                       notes: [Suggestion.note(for: use.field, among: data.fields.filter(isLabel).map(\.name))].compactMap { $0 })
                 continue
             }
-            if !isLabel(field) {
-                error(.undefinedReference, "classes(\(use.field)) needs a label field, but '\(use.field)' is a \(field.kind.name) field", at: use.range,
+            if !definition(of: field).hasClassCount {
+                error(.undefinedReference, "classes(\(use.field)) needs a label or category field, but '\(use.field)' is a \(field.kind.name) field", at: use.range,
                       notes: [Note("'\(use.field)' is declared here", at: field.nameRange)])
             }
         }

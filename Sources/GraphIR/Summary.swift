@@ -79,7 +79,10 @@ public enum SummaryReport {
         parts.append(source?.describe(data.source.options) ?? data.source.name)
         if source?.fieldKinds.contains("features") == true, data.preprocessing.missing != "error" || data.preprocessing.normalize != "none" {
             parts.append("missing: \(data.preprocessing.missing), normalize: \(data.preprocessing.normalize)")
+        } else if data.preprocessing.normalize != "none" {
+            parts.append("normalize: \(data.preprocessing.normalize)")
         }
+        if !data.augment.isEmpty { parts.append("training images augmented by " + data.augment.map(\.name).joined(separator: ", ")) }
         var split = "split test \(data.split.test)"
         if data.split.validation > 0 { split += ", validation \(data.split.validation)" }
         split += " (seed \(data.split.seed)" + (data.split.stratify.map { ", stratified by \($0)" } ?? "") + ")"

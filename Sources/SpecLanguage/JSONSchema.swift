@@ -109,6 +109,12 @@ public enum JSONSchema {
             ])])
         case .floatPair:
             .object(["type": "array", "items": bounded("number", bounds), "minItems": .int(2), "maxItems": .int(2)])
+        case .numbers(let integer, let counts):
+            .object(["anyOf": .array([
+                bounded(integer ? "integer" : "number", bounds),
+                .object(["type": "array", "items": bounded(integer ? "integer" : "number", bounds),
+                         "minItems": .int(counts.min() ?? 1), "maxItems": .int(counts.max() ?? 1)]),
+            ])])
         case .choice(let words): .object(["enum": .array(words.map(JSONValue.string))])
         case .list(let element, let minCount, let maxCount):
             .object([.init("type", "array"), .init("items", schema(element, bounds: bounds))]

@@ -27,6 +27,8 @@ public struct DataSpec: Sendable {
     /// For `features` fields.
     public var preprocessing: PreprocessingSpec
     public var split: SplitSpec
+    /// Members of the transform family, applied in order to the training split's images.
+    public var augment: [SpecComponent]
     public var batchSize: Int
     /// Reshuffle the training split every epoch.
     public var shuffle: Bool

@@ -29,6 +29,7 @@ import Testing
     static let schedules = definitions.schedules.map(\.kind.name)
     static let sources = definitions.sources.map(\.kind.name)
     static let fields = definitions.fields.map(\.kind.name)
+    static let transforms = definitions.transforms.map(\.kind.name)
 
     static let schema = JSONSchema.document().rendered()
     static let docs = LanguageReference.markdown()
@@ -133,6 +134,18 @@ import Testing
         #expect(prepared.spec.data.fields.contains { $0.kind.name == name }, "field \(name): the probe does not use it")
     }
 
+    /// A transform runs on training batches: they keep their shape and stay finite, and batches
+    /// without augmentation are the images as they are.
+    @Test(arguments: transforms) func transformIsComplete(_ name: String) throws {
+        let prepared = try Self.exercise(Probe.transform(Self.definitions.transform(name)), family: .transform, name: name)
+        #expect(prepared.data.dataset.config.augmentation.count == 1, "transform \(name): not in the pipeline")
+        let dataset = prepared.data.dataset, indices = Array(dataset.splits.train)
+        let augmented = try dataset.batch(indices, augmentation: AugmentationDraw(seed: 1, epoch: 0))["x"]!
+        let plain = try dataset.batch(indices)["x"]!
+        #expect(augmented.shape == plain.shape)
+        #expect(augmented.floats!.array.allSatisfy { $0.isFinite }, "transform \(name): non-finite pixels")
+    }
+
     /// The semicolon file reads as the comma file does: `csv.delimiter` is honoured, not dropped.
     @Test func csvDelimiterIsHonoured() throws {
         let data = try ProbeData()
@@ -154,7 +167,7 @@ import Testing
     /// Every member is in a family list above, so every member is exercised.
     @Test func everyMemberOfTheVocabularyIsExercised() {
         let exercised = Set((Self.layers + Self.merges + Self.initializers + Self.losses + Self.metrics + Self.optimizers
-                                + Self.schedules + Self.sources + Self.fields).map { $0 })
+                                + Self.schedules + Self.sources + Self.fields + Self.transforms).map { $0 })
         for kind in Self.definitions.vocabulary.kinds { #expect(exercised.contains(kind.name), "\(kind.family.noun) \(kind.name)") }
     }
 }

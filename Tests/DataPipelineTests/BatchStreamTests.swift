@@ -97,7 +97,7 @@ import Testing
         for prefetch in [0, 2] {
             let stream = data.batches(Array(0..<6), options: BatchOptions(batchSize: 2, prefetch: prefetch))
             #expect(try stream.next()?.indices == [0, 1])
-            #expect(dataError { _ = try stream.next() } == DataError("not a PNG file", path: bad))
+            #expect(dataError { _ = try stream.next() } == DataError("not a PNG or JPEG file", path: bad))
             #expect(try stream.next()?.indices == nil)
         }
     }

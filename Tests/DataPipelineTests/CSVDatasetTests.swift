@@ -124,7 +124,7 @@ import Testing
 
     @Test func wrongFieldKindsAreErrors() {
         #expect(dataError { _ = try load(missing: .drop, fields: [FieldConfig("i", .image(ImageField()))]) }?.message
-                == "field 'i' is an image, but the source is a CSV file")
+                == "field 'i' is an image, but names no column of the CSV file with its path")
         #expect(dataError { _ = try load(missing: .drop, fields: [FieldConfig("y", .label("lable"))]) }?.message
                 == "no column 'lable'; did you mean 'label'?")
     }
@@ -148,7 +148,7 @@ import Testing
         let trained = try load(missing: .drop, fields: [label])
         let text = "a,b,label,weight\n1,2,3,4\n"
         #expect(dataError { _ = try load(text, missing: .drop, fields: [label], fitted: trained.statistics) }?.message
-                == "class '3' of 'label' was not among the 3 classes seen in training")
+                == "line 2, column 'label': class '3' of 'label' was not among the 3 classes seen in training")
     }
 
     @Test func emptyResultsAreErrors() {

@@ -1,4 +1,7 @@
+import Autograd
+import DataPipeline
 import Foundation
+import Kernels
 import Runner
 import TestSupport
 import Testing
@@ -101,6 +104,35 @@ import Testing
                                      inputs: [csv.path])) { lines.append($0) }
         #expect(lines.count == 2)
         #expect(lines[0].hasPrefix("{\"input\":\"\(csv.path):2\",\"potability\":{\"probability\":"))
+    }
+
+    /// A regression trained on a normalised target answers on the target's own scale: the model's
+    /// output times the fitted deviation plus the fitted mean.
+    @Test func predictGivesANormalisedTargetBackOnItsScale() throws {
+        let root = try FixtureRoot()
+        defer { root.remove() }
+        let out = try Self.trained("water_hardness", root: root)
+        defer { try? FileManager.default.removeItem(at: out) }
+        let weightsPath = out.appendingPathComponent("weights.safetensors").path
+        let csv = root.url.appendingPathComponent("new.csv")
+        try (FixtureRoot.waterColumns.dropLast().joined(separator: ",") + "\n" + (0..<9).map { _ in "50" }.joined(separator: ",") + "\n")
+            .write(to: csv, atomically: true, encoding: .utf8)
+        var lines: [String] = []
+        try PredictSession.run(.init(specPath: shippedSpec("water_hardness"), weightsPath: weightsPath, inputs: [csv.path])) { lines.append($0) }
+        let object = try JSONSerialization.jsonObject(with: Data(try #require(lines.first).utf8)) as? [String: Any]
+        let predicted = try #require(((object?["hardness"] as? [String: Any])?["value"] as? [Double])?.first)
+        // The model's own output for that row, in normalised units.
+        let weights = try SavedWeights(path: weightsPath)
+        let stats = try #require(weights.dataStatistics)
+        let scaling = try #require(stats.targets["hardness"])
+        let prepared = try PreparedModel.prepare(path: shippedSpec("water_hardness"), dataRoot: root.path, fitted: stats)
+        try weights.load(into: prepared.model)
+        prepared.model.eval()
+        let features = try #require(stats.features["features"])
+        let row = features.columns.enumerated().map { k, _ in Float((50 - features.shift[k]) / features.scale[k]) }
+        let raw = prepared.model(["features": Tensor(shape: Shape([1, row.count]), storage: FloatBuffer(row))])["hardness"]!.values[0]
+        #expect(abs(predicted - (Double(raw) * scaling.scale[0] + scaling.shift[0])) < 1e-3 * scaling.scale[0], "predicted \(predicted), raw \(raw)")
+        #expect(abs(predicted - Double(raw)) > 1, "the prediction is on the column's scale, not the normalised one")
     }
 
     /// specrun's weights load into the spec's PyTorch twin (strict) and give specrun's outputs.

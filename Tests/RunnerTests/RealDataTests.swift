@@ -7,7 +7,11 @@ import Testing
 /// (TrainingTests). Runs in release builds (CI's); a debug build, where the engine is
 /// unoptimised, runs it with SPECRUN_REAL_DATA=1.
 @Suite(.serialized, .enabled(if: RealData.available)) struct RealDataTests {
-    @Test(arguments: TrainingTests.specs.filter { $0 != "omniglot_cnn" }) func shippedSpecTrainsOneRealEpoch(_ spec: String) throws {
+    /// image_manifest describes a layout (a CSV listing images) that no public data set here has;
+    /// the fixtures make one for it. omniglot_cnn's real epoch takes about 15 s on two cores.
+    static let specs = TrainingTests.specs.filter { $0 != "image_manifest" && $0 != "omniglot_cnn" }
+
+    @Test(arguments: specs) func shippedSpecTrainsOneRealEpoch(_ spec: String) throws {
         let out = temporaryFolder("real-\(spec)")
         defer { try? FileManager.default.removeItem(at: out) }
         var options = TrainSession.Options(specPath: shippedSpec(spec))
@@ -16,8 +20,8 @@ import Testing
         options.out = out.path
         let outcome = try TrainSession.run(options, reporter: RecordingReporter())
         let test = try #require(outcome.heldOut.first)
-        let expectedTest = ["water_mlp": 302, "water_bn": 302, "water_raw": 402, "omniglot_two_input": 968, "omniglot_two_output": 968,
-                            "water_regression": 302]
+        let expectedTest = ["water_mlp": 302, "water_bn": 302, "water_raw": 402, "water_hardness": 402, "omniglot_two_input": 968,
+                            "omniglot_two_output": 968, "water_regression": 302]
         #expect(test.samples == expectedTest[spec])
         #expect(test.loss.isFinite)
         let weights = try SavedWeights(path: out.appendingPathComponent("weights.safetensors").path)

@@ -27,7 +27,8 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
 }
 
 @Suite(.serialized) struct TrainingTests {
-    static let specs = ["water_mlp", "water_bn", "water_raw", "omniglot_two_input", "omniglot_two_output", "omniglot_cnn", "water_regression"]
+    static let specs = ["water_mlp", "water_bn", "water_raw", "omniglot_two_input", "omniglot_two_output", "omniglot_cnn", "water_regression",
+                        "water_hardness", "image_manifest"]
 
     func train(_ spec: String, root: FixtureRoot, out: URL, epochs: Int = 1, batchSize: Int? = 8, resume: Bool = false,
                reporter: RecordingReporter = RecordingReporter()) throws -> TrainSession.Outcome {
@@ -193,5 +194,27 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
         #expect(MemoryBudget.problem(graph, batchSize: 32, available: 10e6)?.hasPrefix("the model needs about ") == true)
         #expect(MemoryBudget.problem(graph, batchSize: 32, available: 10e6)?.contains("more than the 10.0 MB this machine has available") == true)
         #expect(MemoryBudget.availableBytes() > 0)
+    }
+}
+
+/// A normalised regression target trains in z units, while its metrics are on the column's own
+/// scale: rmse² equals the loss times the fitted scale² (the same squared errors, unscaled).
+@Suite struct TargetScaleTests {
+    @Test func regressionMetricsAreOnTheOriginalScale() throws {
+        let root = try FixtureRoot()
+        defer { root.remove() }
+        let out = temporaryFolder("hardness")
+        defer { try? FileManager.default.removeItem(at: out) }
+        var options = TrainSession.Options(specPath: shippedSpec("water_hardness"))
+        options.overrides = SpecOverrides(epochs: 1)
+        options.dataRoot = root.path
+        options.out = out.path
+        let outcome = try TrainSession.run(options, reporter: RecordingReporter())
+        let head = try #require(outcome.heldOut.first?.heads.first)
+        let rmse = try #require(head.metrics.first { $0.name == "rmse" }?.value)
+        let weights = try SavedWeights(path: out.appendingPathComponent("weights.safetensors").path)
+        let scale = try #require(weights.dataStatistics?.targetScaling(of: "hardness")?.scale.first)
+        #expect(scale != 1, "the target was normalised")
+        #expect(abs(rmse * rmse - head.loss * scale * scale) <= 1e-4 * rmse * rmse, "rmse \(rmse), loss \(head.loss), scale \(scale)")
     }
 }

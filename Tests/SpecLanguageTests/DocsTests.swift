@@ -77,6 +77,15 @@ import Testing
             case (.choice(let words), .string(let w)): #expect(words.contains(w), "\(name)")
             case (.intPair, .pair(let a, let b)): #expect(key.bounds.map { $0.contains(Double(a)) && $0.contains(Double(b)) } ?? true, "\(name)")
             case (.floatPair, .floatPair(let a, let b)): #expect(key.bounds.map { $0.contains(a) && $0.contains(b) } ?? true, "\(name)")
+            case (.numbers(let integer, let counts), .list(let items)):
+                #expect(counts.contains(items.count) || items.count == 1, "\(name)")
+                for item in items {
+                    switch (integer, item.value) {
+                    case (true, .int(let i)): #expect(key.bounds?.contains(Double(i)) ?? true, "\(name)")
+                    case (false, .float(let d)): #expect(key.bounds?.contains(d) ?? true, "\(name)")
+                    default: Issue.record("\(name): default item \(item.value) does not fit \(key.type)")
+                    }
+                }
             default: Issue.record("\(name): default \(value) does not fit \(key.type)")
             }
         }

@@ -58,3 +58,16 @@ public enum TensorBoardPython {
                             importing: "tensorboard")
     }()
 }
+
+/// torch with torchvision (`pip install --no-deps torchvision==0.28.0` beside torch 2.13):
+/// SPECRUN_TORCH_PYTHON, else /tmp/torchenv/bin/python. PyPI's torchvision is built for CUDA, so
+/// the check imports it as tools/goldens/augment.py does, with its compiled operators stubbed out.
+public enum TorchvisionPython {
+    public static let path: String? = {
+        let stub = "import sys, types\nfor n in ('torchvision._meta_registrations', 'torchvision._autograd_registrations'): "
+            + "sys.modules.setdefault(n, types.ModuleType(n))\nimport torchvision.transforms.v2"
+        return [ProcessInfo.processInfo.environment["SPECRUN_TORCH_PYTHON"], "/tmp/torchenv/bin/python"].compactMap { $0 }.first { path in
+            FileManager.default.isExecutableFile(atPath: path) && (try? Python(path: path).run(["-c", stub])) != nil
+        }
+    }()
+}

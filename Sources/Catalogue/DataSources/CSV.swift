@@ -3,14 +3,15 @@ import Diagnostics
 import GraphIR
 import SpecLanguage
 
-/// `csv`: a CSV file with a header row; each row is a sample.
+/// `csv`: a CSV file with a header row; each row is a sample, which may name its image files.
 struct CSVSourceDefinition: RunnableSource {
-    let kind = KindSpec("csv", .source, pytorch: nil, "A CSV file with a header row; each row is a sample.", [
+    let kind = KindSpec("csv", .source, pytorch: nil,
+                        "A CSV file with a header row; each row is a sample. Columns become features, labels, float targets and categories; an `image` field with `from: <column>` reads the PNG or JPEG file that column names, relative to the CSV file's folder (a manifest, as Ludwig lays image data out).", [
         ParameterSpec("path", .string, .required, "The file, relative to the data root (`--data-root`, default `./data`)."),
         ParameterSpec("delimiter", .string, .defaultValue(.string(",")), "The column separator, one character (`;`, or a tab written \"\\t\")."),
     ])
     let noun = "a CSV file"
-    let fieldKinds: Set<String> = ["features", "label", "column", "onehot"]
+    let fieldKinds: Set<String> = ["features", "label", "column", "onehot", "image", "category"]
 
     func labelSources(_ options: SpecOptions) -> [String]? { nil }
 
@@ -35,7 +36,11 @@ struct CSVSourceDefinition: RunnableSource {
                        delimiter: (options.string("delimiter") ?? ",").utf8.first ?? UInt8(ascii: ",")))
     }
 
-    func predictionSource(_ files: [String]) throws(PredictionError) -> DataSource {
+    /// One CSV file like the training file (image paths relative to it), or, for a spec whose
+    /// rows name images, the image files themselves.
+    func predictionSource(_ files: [String], data: DataSpec) throws(PredictionError) -> DataSource {
+        let readsImages = data.fields.contains { $0.kind.name == "image" }
+        if readsImages && !(files.count == 1 && files[0].lowercased().hasSuffix(".csv")) { return .imageFiles(files) }
         guard files.count == 1 else { throw PredictionError("a CSV spec predicts for one CSV file at a time, got \(files.count) inputs") }
         return .csv(CSVSource(path: files[0], missing: .error))
     }
@@ -48,8 +53,9 @@ struct ImageFolderSourceDefinition: RunnableSource {
         ParameterSpec("root", .string, .required, "The folder, relative to the data root."),
         ParameterSpec("levels", .list(.string, minCount: 1), .required,
                       "Names for the directory levels below the root, outermost first; each becomes a possible `label`."),
-        ParameterSpec("extensions", .list(.string, minCount: 1), .defaultValue(.list([LocatedValue(.string("png"), at: nil)])),
-                      "File extensions to read, without the dot."),
+        ParameterSpec("extensions", .list(.string, minCount: 1),
+                      .defaultValue(.list(["png", "jpg", "jpeg"].map { LocatedValue(.string($0), at: nil) })),
+                      "File extensions to read, without the dot, ignoring case (PNG and JPEG files are told apart by their bytes)."),
     ])
     let noun = "an image folder"
     let fieldKinds: Set<String> = ["image", "label", "onehot"]
@@ -67,5 +73,5 @@ struct ImageFolderSourceDefinition: RunnableSource {
                                        extensions: (options.strings("extensions") ?? []).map { $0.lowercased() }))
     }
 
-    func predictionSource(_ files: [String]) throws(PredictionError) -> DataSource { .imageFiles(files) }
+    func predictionSource(_ files: [String], data: DataSpec) throws(PredictionError) -> DataSource { .imageFiles(files) }
 }

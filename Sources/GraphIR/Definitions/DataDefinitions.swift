@@ -42,6 +42,24 @@ public protocol FieldDefinition: Sendable {
     /// `label: level alphabet`, `image: 1 x 64 x 64`, for the summary's wiring; `levels` are the
     /// source's label sources known from the spec (`SourceDefinition.labelSources`).
     func describe(_ options: SpecOptions, levels: [String]?) -> String
+    /// Whether `classes(<field>)` counts something of it: a label's classes, a category field's
+    /// indices (an embedding's `num_embeddings`).
+    var hasClassCount: Bool { get }
+    /// Whether it is an image that `data.augment` transforms.
+    var isImage: Bool { get }
+}
+
+extension FieldDefinition {
+    public var hasClassCount: Bool { value == .classIndex }
+    public var isImage: Bool { false }
+}
+
+/// What the front end asks of an augmentation transform: its keys, and its checks against each
+/// other and against the images it will transform (their channels, height and width).
+public protocol TransformDefinition: Sendable {
+    var kind: KindSpec { get }
+    /// Checks between options, and against each image field `(name, [channels, height, width])`.
+    func check(_ transform: SpecComponent, images: [(name: String, shape: [Int])], _ sink: inout DiagnosticSink)
 }
 
 /// The data section being checked: the source, the fields, and where problems go. Fields whose

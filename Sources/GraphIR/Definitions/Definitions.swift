@@ -14,12 +14,14 @@ public struct Definitions: Sendable {
     public let schedules: [any ScheduleDefinition]
     public let sources: [any SourceDefinition]
     public let fields: [any FieldDefinition]
+    public let transforms: [any TransformDefinition]
     /// The sections and every member's keys, for the decoder, the schema and the docs.
     public let vocabulary: Vocabulary
 
     public init(layers: [any LayerDefinition], merges: [any MergeDefinition], initializers: [any InitializerDefinition],
                 losses: [any LossDefinition], metrics: [any MetricDefinition], optimizers: [any OptimizerDefinition],
-                schedules: [any ScheduleDefinition], sources: [any SourceDefinition], fields: [any FieldDefinition]) {
+                schedules: [any ScheduleDefinition], sources: [any SourceDefinition], fields: [any FieldDefinition],
+                transforms: [any TransformDefinition]) {
         self.layers = layers
         self.merges = merges
         self.initializers = initializers
@@ -29,8 +31,10 @@ public struct Definitions: Sendable {
         self.schedules = schedules
         self.sources = sources
         self.fields = fields
+        self.transforms = transforms
         let kinds: [KindSpec] = layers.map(\.kind) + initializers.map(\.kind) + losses.map(\.kind) + optimizers.map(\.kind)
             + schedules.map(\.kind) + metrics.map(\.kind) + sources.map(\.kind) + fields.map(\.kind) + merges.map(\.kind)
+            + transforms.map(\.kind)
         vocabulary = Vocabulary(kinds: kinds)
     }
 
@@ -45,6 +49,7 @@ public struct Definitions: Sendable {
     public func optimizer(_ name: String) -> any OptimizerDefinition { find(optimizers, name, \.kind, "optimizer") }
     public func schedule(_ name: String) -> any ScheduleDefinition { find(schedules, name, \.kind, "schedule") }
     public func field(_ name: String) -> any FieldDefinition { find(fields, name, \.kind, "field") }
+    public func transform(_ name: String) -> any TransformDefinition { find(transforms, name, \.kind, "transform") }
     /// Nil for the placeholder of a source that failed to decode.
     public func source(_ name: String) -> (any SourceDefinition)? { sources.first { $0.kind.name == name } }
 

@@ -39,12 +39,12 @@ public enum PredictSession {
         let catalogue = Catalogue.standard
         let (file, spec, compiled) = try PreparedModel.compile(path: options.specPath, catalogue: catalogue)
         var graph = compiled
-        try PreparedModel.bind(&graph, DataBinding.classCounts(for: spec.data, classes: stats.classes, catalogue: catalogue), file: file,
+        try PreparedModel.bind(&graph, catalogue.classCounts(for: spec.data, statistics: stats), file: file,
                                why: "the weights' classes do not fit the spec")
         let model = try PreparedModel.makeModel(graph, spec: spec, path: options.specPath, catalogue: catalogue)
         try weights.load(into: model)
         model.eval()
-        let objective = Objective(graph: graph, catalogue: catalogue)
+        let objective = Objective(graph: graph, statistics: stats, catalogue: catalogue)
 
         // The fields that feed the model's inputs, read from the given files.
         var fileFields: [FieldConfig] = []
@@ -59,7 +59,7 @@ public enum PredictSession {
         }
         let sourceDefinition = catalogue.source(spec.data.source.name)
         let source: DataSource
-        do { source = try sourceDefinition.predictionSource(options.inputs) } catch {
+        do { source = try sourceDefinition.predictionSource(options.inputs, data: spec.data) } catch {
             throw RunError(.data, "\(options.specPath): \(error)")
         }
         let dataset: Dataset
@@ -125,7 +125,9 @@ public enum PredictSession {
         let width = output.count / max(output.shape[0], 1)
         let values = Array(UnsafeBufferPointer(start: output.data + row * width, count: width))
         guard let probabilities = loss.probabilities(values) else {
-            return "{\"value\":[\(values.map(number).joined(separator: ","))]}"
+            // A regression trained on a normalised target answers on the target's own scale.
+            let scaled = head.originalScale(Tensor(shape: Shape([1, width]), storage: FloatBuffer(values))).values
+            return "{\"value\":[\(scaled.map(number).joined(separator: ","))]}"
         }
         if head.target.isBinary {
             let p = probabilities[0]

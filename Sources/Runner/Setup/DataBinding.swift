@@ -29,7 +29,7 @@ public struct DataBinding {
         } catch {
             throw RunError.data(error, file: file, range: spec.data.source.range)
         }
-        classCounts = Self.classCounts(for: spec.data, classes: dataset.statistics.classes, catalogue: catalogue)
+        classCounts = catalogue.classCounts(for: spec.data, statistics: dataset.statistics)
     }
 
     /// The data root: `--data-root`, else `SPECRUN_DATA`, else `./data`.
@@ -43,16 +43,6 @@ public struct DataBinding {
         guard let value = environment[ImageLimits.environmentVariable] else { return nil }
         do { _ = try ImageLimits.parse(value) } catch { return "\(error)" }
         return nil
-    }
-
-    /// Class counts by label field (the names `classes(...)` uses), from the class names of each
-    /// label source (a CSV column or a folder level).
-    public static func classCounts(for data: DataSpec, classes: [String: [String]], catalogue: Catalogue = .standard) -> [String: Int] {
-        var counts: [String: Int] = [:]
-        for field in data.fields {
-            if let source = catalogue.labelSource(of: field), let names = classes[source] { counts[field.name] = names.count }
-        }
-        return counts
     }
 
     /// Binds the graph's class counts and checks what only the data can tell (the width of a

@@ -44,7 +44,7 @@ public struct PreparedModel {
         }
         let model = try makeModel(graph, spec: spec, path: path, catalogue: catalogue)
         return PreparedModel(file: file, spec: spec, graph: graph, data: data, model: model,
-                             objective: Objective(graph: graph, catalogue: catalogue), dataSeconds: dataSeconds,
+                             objective: Objective(graph: graph, statistics: data.dataset.statistics, catalogue: catalogue), dataSeconds: dataSeconds,
                              specEpochs: parsed.train.epochs, catalogue: catalogue)
     }
 

@@ -92,7 +92,13 @@ struct EpochAccumulator {
         samples += batchSize
         for i in lossSums.indices {
             lossSums[i] += Double(losses[i]) * Double(batchSize)
-            if !objective.heads[i].metrics.isEmpty || keepsConfusion { statistics[i].add(predictions[i], targets[i]) }
+            let head = objective.heads[i]
+            guard !head.metrics.isEmpty || keepsConfusion else { continue }
+            if head.targetScaling != nil, case .values(let t) = targets[i] {
+                statistics[i].add(head.originalScale(predictions[i]), .values(head.originalScale(t)))
+            } else {
+                statistics[i].add(predictions[i], targets[i])
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 import Autograd
 import Catalogue
+import DataPipeline
 import Foundation
 import GraphIR
 import NN
@@ -25,9 +26,21 @@ public struct Objective {
         public var threshold: Double
         /// Metrics to report, each under `<output>.<name>`.
         public var metrics: [Metric]
+        /// How the target was normalised for training (`x' = (x - shift) / scale` per column), or
+        /// nil: metrics and `predict` see predictions and targets back on the original scale.
+        public var targetScaling: (shift: [Float], scale: [Float])?
 
         /// Fresh statistics for one pass over a split.
         public func statistics() -> HeadStatistics { HeadStatistics(target: target, width: width, threshold: threshold) }
+
+        /// `values` (rows of `width` columns, normalised like the target) on the target's own scale.
+        public func originalScale(_ values: Tensor) -> Tensor {
+            guard let (shift, scale) = targetScaling else { return values }
+            let out = Tensor.zeros(values.shape)
+            let n = values.count, width = shift.count
+            for i in 0..<n { out.data[i] = values.data[i] * scale[i % width] + shift[i % width] }
+            return out
+        }
     }
 
     /// A metric of a head: its reported name and how to read it from the head's statistics.
@@ -43,17 +56,19 @@ public struct Objective {
 
     public var heads: [Head]
 
-    /// The heads of a bound graph's outputs, each loss and metric made by its definition.
-    public init(graph: Graph, catalogue: Catalogue = .standard) {
+    /// The heads of a bound graph's outputs, each loss and metric made by its definition; with the
+    /// data's fitted `statistics`, each head whose target was normalised knows how to undo it.
+    public init(graph: Graph, statistics: DataStatistics? = nil, catalogue: Catalogue = .standard) {
         heads = graph.outputs.map { output in
-            Head(name: output.name, targetField: output.target.name,
+            let scaling = statistics?.targetScaling(of: output.target.name).map { s in (shift: s.shift.map(Float.init), scale: s.scale.map(Float.init)) }
+            return Head(name: output.name, targetField: output.target.name,
                  loss: catalogue.loss(output.loss.name).function(output.loss.options), lossName: output.loss.name,
                  target: output.targetKind, weight: Float(output.weight), width: output.shape.dims.last?.constant ?? 1,
                  threshold: output.metrics.first?.options.double("threshold") ?? 0.5,
                  metrics: output.metrics.map { m in
                      let definition = catalogue.metric(m.name)
                      return Metric(name: definition.reportedName(m.options, target: output.targetKind), definition: definition, options: m.options)
-                 })
+                 }, targetScaling: scaling)
         }
     }
 

@@ -103,7 +103,7 @@ final class Trainer {
         model.train()
         let indices = data.dataset.splits.train
         let stream = data.dataset.batches(indices, epoch: epoch - 1, options: BatchOptions(
-            batchSize: settings.batchSize, shuffle: settings.shuffle, seed: settings.seed, prefetch: settings.prefetch))
+            batchSize: settings.batchSize, shuffle: settings.shuffle, seed: settings.seed, prefetch: settings.prefetch, augment: true))
         defer { stream.stop() }
         var accumulator = EpochAccumulator(objective)
         let started = MonotonicClock.seconds()

@@ -20,7 +20,11 @@ extension SpecBuilder {
         let preprocessing = PreprocessingSpec(missing: p?.string("missing") ?? "error", normalize: p?.string("normalize") ?? "none",
                                               options: p)
         let split = buildSplit(a.record("split"), seed: seed, owner: a.range)
-        return DataSpec(source: source, fields: fields, preprocessing: preprocessing, split: split,
+        let augment = (a.list("augment") ?? []).compactMap { item -> SpecComponent? in
+            if case .component(let c) = item.value, !c.options.hasErrors { return c }
+            return nil
+        }
+        return DataSpec(source: source, fields: fields, preprocessing: preprocessing, split: split, augment: augment,
                         batchSize: a.int("batch_size") ?? 1, shuffle: a.flag("shuffle"), range: a.range)
     }
 

@@ -37,7 +37,7 @@ struct SpecBuilder {
         } else {
             incomplete.data = true
             data = DataSpec(source: missing, fields: [], preprocessing: PreprocessingSpec(missing: "error", normalize: "none"),
-                            split: SplitSpec(test: 0, validation: 0, seed: 0, stratify: nil, range: start),
+                            split: SplitSpec(test: 0, validation: 0, seed: 0, stratify: nil, range: start), augment: [],
                             batchSize: 1, shuffle: false, range: start)
         }
         let model = top.record("model").map { buildModel($0, data: data) } ?? ModelSpec(inputs: [], nodes: [], outputs: [])

@@ -14,6 +14,8 @@ extension Decoder {
         case .intPair: "an integer or a list of two integers"
         case .ints: "an integer or a list of integers"
         case .floatPair: "a list of two numbers"
+        case .numbers(let integer, let counts):
+            "\(integer ? "an integer" : "a number") or a list of " + counts.map(String.init).joined(separator: " or ") + (integer ? " integers" : " numbers")
         case .choice(let words): "one of " + words.map { "'\($0)'" }.joined(separator: ", ")
         case .list: "a list"
         case .component(let family): family.withArticle

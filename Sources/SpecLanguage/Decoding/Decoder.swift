@@ -44,6 +44,18 @@ struct Decoder {
             return decode(node, as: .list(.int, minCount: 1), path: path, bounds: bounds)
         case .floatPair:
             return decodeTwo(node, type, path: path) { $0.decodeFloat($1, path: $2, bounds: bounds) }.map { .floatPair($0, $1) }
+        case .numbers(let integer, let counts):
+            let element: ParameterType = integer ? .int : .float
+            if node.scalar != nil {
+                return decode(node, as: element, path: path, bounds: bounds).map { .list([LocatedValue($0, at: node.range)]) }
+            }
+            guard let items = node.sequence, counts.contains(items.count) else {
+                let found = node.sequence.map { "a list of \($0.count)" } ?? node.kindDescription
+                error(.wrongType, "`\(path)` must be \(describe(type)), found \(found)", at: node.range)
+                return nil
+            }
+            let decoded = items.enumerated().map { i, item in decode(item, as: element, path: "\(path)[\(i)]", bounds: bounds).map { LocatedValue($0, at: item.range) } }
+            return decoded.contains(nil) ? nil : .list(decoded.compactMap { $0 })
         case .list(let element, let minCount, let maxCount):
             guard let items = node.sequence else {
                 error(.wrongType, "`\(path)` must be a list, found \(node.kindDescription)", at: node.range)

@@ -103,6 +103,54 @@ enum LanguageGuide {
     static let fieldNotes = #"""
         A 0/1 column used with `bce` is a float target: declare it `{column: Potability}`. A `label`
         is a class index for `cross_entropy` and `nll`; using one as a float target is an error.
+
+        **A CSV file can list images** (a manifest, the layout Ludwig and most image data sets use):
+        one row per sample, an `image` field with `from: <column>` reading the file named in that
+        column (relative to the CSV file's folder, PNG or JPEG), and any other columns as labels,
+        float targets (`column`, or `features` for several columns) or categories:
+
+        ```yaml
+        data:
+          source: {csv: {path: digits/train.csv}}     # file,digit,even,ink
+          fields:
+            image: {image: {from: file, channels: 1, size: [28, 28]}}
+            digit: {label: digit}
+            even: {column: even}
+            ink: {column: {from: ink, normalize: zscore}}
+        ```
+
+        **Fitted values are fitted on the training split and saved with the run**: feature and
+        image normalisation, target normalisation and category vocabularies. `eval` and `predict`
+        reuse them from the weights, so a held-out or new sample is scaled as training scaled it. A
+        target normalised for training is reported on its own scale: metrics and `predict` see
+        predictions and targets de-normalised.
+        """#
+
+    static let augmentation = #"""
+        `data.augment` is a list of these, applied in order to every image field of each training
+        sample, as a `torchvision.transforms.v2.Compose` of them would be; each carries
+        torchvision's name, arguments and defaults, and its random parameters are drawn as
+        torchvision draws them. They work on the image after it is decoded, converted to
+        `channels`, resized to `size` and scaled to [0, 1], and before it is normalised (`mean` and
+        `std`, or `data.preprocessing.normalize`), like transforms listed before `Normalize`: a
+        `fill` or `value` of 0 is black. Output sizes do not change, so the model sees the same
+        shape in training and evaluation.
+
+        ```yaml
+        data:
+          augment:
+            - random_crop: {padding: 4}
+            - random_horizontal_flip
+            - random_affine: {degrees: 10, translate: [0.1, 0.1], scale: [0.9, 1.1]}
+            - color_jitter: {brightness: 0.2, contrast: 0.2}
+            - random_erasing: {p: 0.25}
+        ```
+
+        The draws come from the spec's `seed`, the epoch and the sample, never from the order in
+        which batches are assembled: the same seed gives the same augmented batches, on any
+        number of cores. Augmentation runs on the data pipeline's background thread (spread over
+        the cores) while the model trains on the previous batch. Only the training split is
+        augmented; the held-out splits, `eval` and `predict` see the images as they are.
         """#
 
     static let model = #"""

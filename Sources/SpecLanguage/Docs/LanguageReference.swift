@@ -17,6 +17,7 @@ public struct LanguageReference {
         out += family(.field, title: "Fields", intro: LanguageGuide.fields + "\n\n" + overview(.field, ["field", "value", "shape"]) + "\n" + LanguageGuide.fieldNotes)
         out += section("`data.preprocessing`", record: "preprocessing", intro: "")
         out += section("`data.split`", record: "split", intro: "")
+        out += family(.transform, title: "Augmentation", intro: LanguageGuide.augmentation)
         out += section("`model`", record: "model", intro: LanguageGuide.model)
         out += section("Layer sequence nodes", record: "sequence", intro: "")
         out += family(.merge, title: "Merge nodes", intro: LanguageGuide.merges)
@@ -113,6 +114,8 @@ public struct LanguageReference {
         case .intPair: "integer or `[h, w]`"
         case .ints: "integer or list of integers"
         case .floatPair: "`[number, number]`"
+        case .numbers(let integer, let counts):
+            (integer ? "integer" : "number") + " or list of " + counts.map(String.init).joined(separator: " or ") + (integer ? " integers" : " numbers")
         case .choice(let words): words.map { "`\($0)`" }.joined(separator: ", ")
         case .list(.reference(let what), let minCount, _):
             "list of names of \(what)" + (minCount > 0 ? " (at least \(minCount))" : "")
@@ -137,6 +140,7 @@ public struct LanguageReference {
         case .source: "data-sources"
         case .field: "fields"
         case .merge: "merge-nodes"
+        case .transform: "augmentation"
         }
     }
 

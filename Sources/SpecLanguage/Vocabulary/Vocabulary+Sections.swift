@@ -15,16 +15,18 @@ extension Vocabulary {
             ParameterSpec("source", .component(.source), .required, "The data source."),
             ParameterSpec("fields", .map(.component(.field), minCount: 1), .required,
                           "Named fields of a sample. Model inputs and output targets refer to fields by name."),
-            ParameterSpec("preprocessing", .record("preprocessing"), .optional("every key at its default"), "CSV preprocessing, fitted on the training split only."),
+            ParameterSpec("preprocessing", .record("preprocessing"), .optional("every key at its default"), "Missing values and scaling, fitted on the training split only."),
             ParameterSpec("split", .record("split"), .optional("every key at its default: no held-out data"), "How samples are held out for testing and validation."),
+            ParameterSpec("augment", .list(.component(.transform), minCount: 1), .optional("no augmentation"),
+                          "Random transforms of the training split's images, applied in order to every image field of a training sample, freshly drawn every epoch; held-out splits, `eval` and `predict` see the images unchanged. See [Augmentation](#augmentation)."),
             ParameterSpec("batch_size", .int, .defaultValue(.int(32)), bounds: .atLeast(1), "Samples per training step."),
             ParameterSpec("shuffle", .bool, .defaultValue(.bool(true)), "Reshuffle the training samples every epoch."),
         ]),
-        RecordSpec("preprocessing", "Preprocessing of a CSV source's `features` fields. Statistics (means, minima, maxima, deviations) come from the training split only.", [
+        RecordSpec("preprocessing", "Missing values in CSV columns, and the scaling of `features` fields and of `image` fields that give no `mean` and `std`. Statistics (means, minima, maxima, deviations) come from the training split only and are saved with the run, so `eval` and `predict` scale as training did.", [
             ParameterSpec("missing", .choice(["error", "drop", "mean"]), .defaultValue(.string("error")),
                           "An empty cell in a column a field reads: `error` stops with its row and column, `drop` drops the row, `mean` fills in the training mean (features only; rows missing a label or target are dropped)."),
             ParameterSpec("normalize", .choice(["none", "minmax", "zscore"]), .defaultValue(.string("none")),
-                          "Scaling of `features` columns: `minmax` to [0, 1], `zscore` to mean 0 and standard deviation 1."),
+                          "Scaling of each `features` column, and of each channel of an `image` field without `mean` and `std` (over all the training split's pixels): `minmax` to [0, 1], `zscore` to mean 0 and standard deviation 1."),
         ]),
         RecordSpec("split", "Held-out fractions. Samples are permuted with `seed` and the first `test` fraction (rounded) is the test split, the next `validation` fraction the validation split.", [
             ParameterSpec("test", .float, .defaultValue(.float(0)), bounds: .interval(0, 1, upperInclusive: false), "Fraction held out for testing."),

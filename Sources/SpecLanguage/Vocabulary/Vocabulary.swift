@@ -2,7 +2,7 @@
 /// (`elu`, `loss: cross_entropy`) or a mapping with one key, the name, whose value holds the
 /// options (`{conv2d: {out: 16, kernel: 3}}`, `optimizer: {adam: {lr: 1e-3}}`).
 public enum Family: String, CaseIterable, Sendable {
-    case layer, initializer, loss, optimizer, schedule, metric, source, field, merge
+    case layer, initializer, loss, optimizer, schedule, metric, source, field, merge, transform
 
     /// How messages and docs name one member: "unknown layer", "unknown data source".
     public var noun: String {
@@ -10,6 +10,7 @@ public enum Family: String, CaseIterable, Sendable {
         case .source: "data source"
         case .field: "field kind"
         case .merge: "merge node"
+        case .transform: "augmentation transform"
         default: rawValue
         }
     }
@@ -35,6 +36,10 @@ public indirect enum ParameterType: Sendable {
     case ints
     /// `[0.9, 0.999]`.
     case floatPair
+    /// A number, or a list of as many numbers as one of `counts` says, as torchvision's
+    /// `float | Sequence[float]` arguments (`degrees: 15`, `degrees: [-10, 30]`). Decoded as a
+    /// list: a bare number is the one-item list. Integers only when `integer`.
+    case numbers(integer: Bool, counts: [Int])
     /// One of a fixed set of words.
     case choice([String])
     case list(ParameterType, minCount: Int, maxCount: Int? = nil)

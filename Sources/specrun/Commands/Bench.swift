@@ -42,6 +42,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Output: text (a table) or json (one line per engine).")
     var format: OutputFormat = .text
 
+    @Flag(help: "Time assembling augmented training batches of the spec's images (data.augment) instead of training steps; with --compare-torch, against torchvision's transforms on the same images.")
+    var augmentation = false
+
     func validate() throws {
         if steps < 1 || warmup < 0 { throw ValidationError("--steps must be at least 1 and --warmup at least 0.") }
         for c in classes where c.split(separator: "=").count != 2 || Int(c.split(separator: "=").last!) == nil {
@@ -50,6 +53,15 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        if augmentation {
+            guard let dataRoot else { throw ValidationError("--augmentation times the spec's real images: give --data-root.") }
+            let outcome: AugmentationBench.Report
+            do { outcome = try AugmentationBench.run(specPath: spec, dataRoot: dataRoot, torchPython: compareTorch, rounds: steps) } catch {
+                throw report(error)
+            }
+            print(BenchTable.render(outcome))
+            return
+        }
         var options = BenchSession.Options(specPath: spec)
         options.steps = steps
         options.warmup = warmup
@@ -182,6 +194,19 @@ enum BenchTable {
             }.joined(separator: "   ")
         }
         lines.append("FLOPs: \(r.forwardFlopsPerSample.formatted()) per sample forward; GFLOP/s counts 3x that per sample (forward + backward).")
+        return lines.joined(separator: "\n")
+    }
+
+    static func render(_ r: AugmentationBench.Report) -> String {
+        var lines = ["bench --augmentation \(r.spec): \(r.images) training images of \(r.shape.map(String.init).joined(separator: "x")), "
+                     + "\(r.rounds) epochs, transforms \(r.transforms.joined(separator: ", "))",
+                     String(format: "specrun      %8.0f images/s on %d thread%@ (%.0f per core); without augmentation %.0f images/s",
+                            r.imagesPerS, r.threads, r.threads == 1 ? "" : "s", r.imagesPerS / Double(r.threads), r.plainImagesPerS)]
+        if let theirs = r.torchImagesPerS {
+            lines.append(String(format: "torchvision  %8.0f images/s on 1 thread (one DataLoader worker), torchvision %@", theirs, r.torchvision ?? "?"))
+            lines.append(String(format: "per core, specrun is %.1fx torchvision", r.imagesPerS / Double(r.threads) / theirs))
+            lines.append("torchvision: \(r.torchCompose ?? "")")
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -63,7 +63,7 @@ struct Probe {
         guard !required.isEmpty else { return kind.name }
         let values = required.map { p -> String in
             let value: String = switch p.type {
-            case .int, .size, .intPair: "1"
+            case .int, .size, .intPair, .numbers: "1"
             case .float: "0.5"
             case .bool: "true"
             default: "x"
@@ -168,6 +168,13 @@ struct Probe {
               optimizer: written(definition.kind), comparesStep: true)
     }
 
+    /// An image model whose training batches go through the transform.
+    static func transform(_ definition: any TransformDefinition) -> Probe {
+        Probe(member: "transform \(definition.kind.name)",
+              data: imageData(channels: 3, height: 5, width: 6) + "\naugment: [\(written(definition.kind))]", inputs: "x: [3, 5, 6]",
+              nodes: head(from: "x"))
+    }
+
     static func schedule(_ definition: any ScheduleDefinition) -> Probe {
         Probe(member: "schedule \(definition.kind.name)", nodes: head(from: "x"), schedule: written(definition.kind))
     }
@@ -193,5 +200,9 @@ struct Probe {
                         inputs: "x: [2], k1: [classes(kind)]", nodes: "joined: {concat: [x, k1]}\n" + head(from: "joined")),
         "image": Probe(member: "field image", data: imageData(channels: 3, height: 5, width: 6), inputs: "x: [3, 5, 6]",
                        nodes: head(from: "x")),
+        // A category field fed to a linear layer (its indices are floats); `embedding` is its usual reader.
+        "category": Probe(member: "field category", data: "source: {csv: {path: probe.csv}}\n"
+                              + "fields: {x: {features: [f0, f1]}, kind: {label: kind}, c: {category: {columns: [bin], unknown: index}}}",
+                          inputs: "x: [2], c: [1]", nodes: "joined: {concat: [x, c]}\n" + head(from: "joined")),
     ]
 }

@@ -3,8 +3,9 @@ import Foundation
 import Kernels
 
 /// A temporary data root laid out as the shipped specs expect, with small made-up data:
-/// `water/water_normalized.csv`, `water/water_potability.csv` (with missing values) and
-/// `omniglot/images_background/<alphabet>/<character>/*.png` (105x105 1-bit, as Omniglot's).
+/// `water/water_normalized.csv`, `water/water_potability.csv` (with missing values),
+/// `omniglot/images_background/<alphabet>/<character>/*.png` (105x105 1-bit, as Omniglot's) and
+/// `shapes/manifest.csv` listing `shapes/images/*.png` (40x36 RGB: larger than the spec's size).
 final class FixtureRoot {
     let url: URL
     var path: String { url.path }
@@ -39,6 +40,38 @@ final class FixtureRoot {
                 }
             }
         }
+
+        try FileManager.default.createDirectory(at: url.appendingPathComponent("shapes/images"), withIntermediateDirectories: true)
+        var manifest = "file,kind,filled,area\n"
+        for i in 0..<30 {
+            let kind = ["circle", "square", "bar"][i % 3], filled = i % 2, size = 6 + i % 9
+            let (image, area) = Self.shape(kind, filled: filled == 1, size: size, rng: &rng)
+            try PNG.write(image, to: url.appendingPathComponent("shapes/images/\(i).png").path)
+            manifest += "images/\(i).png,\(kind),\(filled),\(area)\n"
+        }
+        try manifest.write(to: url.appendingPathComponent("shapes/manifest.csv"), atomically: true, encoding: .utf8)
+    }
+
+    /// A coloured shape on a noisy background, and its area in pixels.
+    static func shape(_ kind: String, filled: Bool, size: Int, rng: inout RandomGenerator) -> (PixelImage, Int) {
+        let (width, height) = (40, 36)
+        var pixels = (0..<(width * height * 3)).map { _ in UInt8(rng.nextInt(below: 40)) }
+        var area = 0
+        for y in 0..<height {
+            for x in 0..<width {
+                let (dx, dy) = (x - width / 2, y - height / 2)
+                let inside = switch kind {
+                case "circle": dx * dx + dy * dy <= size * size
+                case "square": abs(dx) <= size && abs(dy) <= size
+                default: abs(dx) <= size * 2 && abs(dy) <= size / 3
+                }
+                let edge = inside && !(filled || abs(dx) >= size - 1 || abs(dy) >= size - 1 || dx * dx + dy * dy >= (size - 1) * (size - 1))
+                guard inside && !edge else { continue }
+                area += 1
+                for c in 0..<3 { pixels[(y * width + x) * 3 + c] = UInt8(120 + 60 * c) }
+            }
+        }
+        return (PixelImage(width: width, height: height, channels: 3, pixels: pixels), area)
     }
 
     /// White paper with a dark bar whose place depends on the class, plus noise.
