@@ -25,7 +25,7 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
 }
 
 @Suite(.serialized) struct TrainingTests {
-    static let specs = ["water_mlp", "water_bn", "water_raw", "omniglot_two_input", "omniglot_two_output"]
+    static let specs = ["water_mlp", "water_bn", "omniglot_two_input", "omniglot_two_output"]
 
     func train(_ spec: String, root: FixtureRoot, out: URL, epochs: Int = 1, batchSize: Int? = 8, resume: Bool = false,
                reporter: RecordingReporter = RecordingReporter()) throws -> TrainSession.Outcome {
@@ -142,7 +142,7 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
             _ = try TrainSession.run(options, reporter: RecordingReporter())
         } throws: { error in
             guard let e = error as? RunError, e.kind == .data else { return false }
-            return e.message.contains("water_mlp.yaml:") && e.message.contains("water/water_normalized.csv")
+            return e.message.contains("water_mlp.yaml:") && e.message.contains("water/water_potability.csv")
         }
     }
 }

@@ -60,17 +60,20 @@ import YAMLReader
 
     static let python = "/tmp/torchenv/bin/python"
 
-    /// Whether that Python can import jsonschema (an environment may have torch without it).
-    static let hasJSONSchema: Bool = {
+    /// Whether `python` exists and can import `module`.
+    static func python(_ python: String, imports module: String) -> Bool {
         guard FileManager.default.isExecutableFile(atPath: python) else { return false }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", "import jsonschema"]
+        process.arguments = ["-c", "import \(module)"]
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }
         process.waitUntilExit()
         return process.terminationStatus == 0
-    }()
+    }
+
+    /// Whether that Python can import jsonschema (an environment may have torch without it).
+    static let hasJSONSchema = python(python, imports: "jsonschema")
 
     @Test(.enabled(if: hasJSONSchema, "needs \(python) with jsonschema"))
     func pythonJSONSchemaAgrees() throws {
@@ -112,5 +115,38 @@ import YAMLReader
         #expect(process.terminationStatus == 0, "\(output)")
         #expect(output == Array(repeating: "good\n", count: good.count).joined() + Array(repeating: "bad\n", count: bad.count).joined(),
                 "\(output)")
+    }
+
+    /// A Python with PyYAML: the YAML 1.1 reader most editors and schema checkers build on.
+    static let pyYAML: String? = ["/usr/bin/python3", python].first { Self.python($0, imports: "yaml") }
+
+    /// PyYAML (YAML 1.1) reads every shipped spec as specrun (YAML 1.2) does: every number is a
+    /// number to both, so the schema accepts them under either reader (issue 10: `1e-3` was text).
+    @Test(.enabled(if: pyYAML != nil, "needs a python3 with PyYAML"))
+    func yaml11ReadersReadTheShippedSpecsAsSpecrunDoes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("specrun-yaml11-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var arguments: [String] = []
+        for (name, text) in try Self.shippedSpecs() {
+            let json = dir.appendingPathComponent(name + ".json")
+            try YAMLReader.read(text: text, path: name).root!.jsonValue.rendered().write(to: json, atomically: true, encoding: .utf8)
+            arguments += [Fixtures.specs.appendingPathComponent(name).path, json.path]
+        }
+        let script = """
+            import json, sys, yaml
+            for spec, ours in zip(sys.argv[1::2], sys.argv[2::2]):
+                print(spec.split("/")[-1], "same" if yaml.safe_load(open(spec)) == json.load(open(ours)) else "DIFFERENT")
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.pyYAML!)
+        process.arguments = ["-c", script] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(output == (try Self.shippedSpecs()).map { "\($0.0) same\n" }.joined(), "\(output)")
     }
 }
