@@ -123,20 +123,21 @@ import Glibc
         let run = try CLITests.run(["specs/omniglot_two_output.yaml", "--epochs", "1"],
                                    environment: Self.environment(server, catalogue: catalogue), in: clone.url)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-        let data = clone.url.appendingPathComponent("data").path
+        let data = "data"
         #expect(run.stdout.contains("\(data)/omniglot/images_background is missing: fetching the public data set `omniglot` ("), "\(run.stdout)")
         #expect(run.stdout.contains("into the data root data (the default); --offline refuses\n"), "\(run.stdout)")
-        #expect(run.stdout.contains("omniglot: 20 files in \(data)/omniglot/images_background, MD5 "), "\(run.stdout)")
         #expect(run.stdout.contains("\nepoch 1/1  loss "), "\(run.stdout)")
-        #expect(FileManager.default.fileExists(atPath: data + "/omniglot/images_background"))
-        #expect(!FileManager.default.fileExists(atPath: data + "/.specrun-fetch"), "the work folder is gone")
+        #expect(run.stdout.contains("omniglot: 20 files in \(clone.url.path)/data/omniglot/images_background, MD5 "), "\(run.stdout)")
+        let installed = clone.url.appendingPathComponent("data").path
+        #expect(FileManager.default.fileExists(atPath: installed + "/omniglot/images_background"))
+        #expect(!FileManager.default.fileExists(atPath: installed + "/.specrun-fetch"), "the work folder is gone")
         let runs = try FileManager.default.contentsOfDirectory(atPath: clone.url.appendingPathComponent("runs/omniglot_two_output").path)
         #expect(runs.count == 1)
 
         // The water specs fetch the public CSV the same way, and read it with their preprocessing.
         let water = try CLITests.run(["specs/water_bn.yaml", "--epochs", "1"], environment: Self.environment(server, catalogue: catalogue), in: clone.url)
         #expect(water.status == 0, "\(water.stderr)")
-        #expect(water.stdout.contains("water: 1 file in \(data)/water/water_potability.csv, SHA-256 (LF-normalised text) "), "\(water.stdout)")
+        #expect(water.stdout.contains("water: 1 file in \(installed)/water/water_potability.csv, SHA-256 (LF-normalised text) "), "\(water.stdout)")
     }
 
     @Test func offlineRefusesWithTheFetchCommand() throws {
@@ -144,8 +145,7 @@ import Glibc
         for (arguments, environment, why) in [(["--offline"], ["SPECRUN_OFFLINE": "0"], "--offline"), ([], ["SPECRUN_OFFLINE": "1"], "SPECRUN_OFFLINE=1")] {
             let run = try CLITests.run(["specs/omniglot_two_output.yaml"] + arguments, environment: environment, in: clone.url)
             #expect(run.status == 1)
-            let data = clone.url.appendingPathComponent("data").path
-            #expect(run.stderr == "error: specs/omniglot_two_output.yaml:7:5: \(data)/omniglot/images_background is missing; \(why) forbids fetching it; "
+            #expect(run.stderr == "error: specs/omniglot_two_output.yaml:7:5: data/omniglot/images_background is missing; \(why) forbids fetching it; "
                     + "it is the public data set `omniglot`: fetch it with: specrun fetch omniglot --data-root data\n", "\(run.stderr)")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: clone.url.path) == ["specs"])
@@ -159,7 +159,7 @@ import Glibc
             .replacingOccurrences(of: "water/water_potability.csv", with: "mine/rows.csv").write(to: spec, atomically: true, encoding: .utf8)
         let run = try CLITests.run(["specs/mine.yaml", "--data-root", "elsewhere"], environment: ["SPECRUN_OFFLINE": "0"], in: clone.url)
         #expect(run.status == 1)
-        #expect(run.stderr == "error: specs/mine.yaml:11:11: elsewhere/mine/rows.csv: no such file or folder, and no public data set provides mine/rows.csv; "
+        #expect(run.stderr == "error: specs/mine.yaml:9:11: elsewhere/mine/rows.csv: no such file or folder, and no public data set provides mine/rows.csv; "
                 + "data paths are relative to the data root elsewhere (from --data-root): give another with --data-root or SPECRUN_DATA\n", "\(run.stderr)")
     }
 

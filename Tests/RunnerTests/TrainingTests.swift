@@ -70,8 +70,8 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
         if name.hasSuffix("schedule") {
             spec = whole.deletingLastPathComponent().appendingPathComponent("scheduled-\(getpid()).yaml").path
             try String(contentsOfFile: shippedSpec("water_bn"), encoding: .utf8)
-                .replacingOccurrences(of: "optimizer: {adam: {lr: 1e-3}}",
-                                      with: "optimizer: {adam: {lr: 1e-3}}\nschedule: {step: {step_size: 1, gamma: 0.5}}")
+                .replacingOccurrences(of: "optimizer: {adam: {lr: 0.001}}",
+                                      with: "optimizer: {adam: {lr: 0.001}}\nschedule: {step: {step_size: 1, gamma: 0.5}}")
                 .write(toFile: spec, atomically: true, encoding: .utf8)
         }
         defer { if spec != name { try? FileManager.default.removeItem(atPath: spec) } }
@@ -112,7 +112,7 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
         let folder = temporaryFolder("nan")
         defer { try? FileManager.default.removeItem(at: folder) }
         let spec = try String(contentsOfFile: shippedSpec("water_mlp"), encoding: .utf8)
-            .replacingOccurrences(of: "optimizer: {adam: {lr: 1e-3}}", with: "optimizer: {sgd: {lr: 1e30}}")
+            .replacingOccurrences(of: "optimizer: {adam: {lr: 0.001}}", with: "optimizer: {sgd: {lr: 1e30}}")
             .replacingOccurrences(of: "loss: bce, metrics: [accuracy]", with: "loss: mse")
             .replacingOccurrences(of: "        - sigmoid\n", with: "")
         let specPath = folder.appendingPathComponent("diverge.yaml")
@@ -156,7 +156,7 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
         defer { try? FileManager.default.removeItem(at: folder) }
         let spec = try String(contentsOfFile: shippedSpec("water_mlp"), encoding: .utf8)
             .replacingOccurrences(of: "split: {test: 0.2, seed: 1}", with: "split: {test: 0.2, validation: 0.2, seed: 1}")
-            .replacingOccurrences(of: "optimizer: {adam: {lr: 1e-3}}",
+            .replacingOccurrences(of: "optimizer: {adam: {lr: 0.001}}",
                                   with: "optimizer: {sgd: {lr: 0.5, momentum: 0.9}}\nschedule: {cosine: {t_max: 4, eta_min: 0.1}}")
             .replacingOccurrences(of: "train: {epochs: 10}",
                                   with: "train: {epochs: 30, clip_grad_norm: 0.5, early_stopping: {metric: potability.loss, patience: 2, min_delta: 10}}")

@@ -46,7 +46,8 @@ public struct DataSupply {
         let datasets = fetcher?.catalogue ?? (try? Catalogue.active()) ?? .standard
         let place = "\(file.path):\(spec.data.source.range.start.line):\(spec.data.source.range.start.column)"
         for path in Self.paths(source) where !path.hasPrefix("/") {
-            let full = URL(fileURLWithPath: dataRoot).appendingPathComponent(path).path
+            // As the user gave the root (relative or not), so the message reads like their command.
+            let full = (dataRoot as NSString).appendingPathComponent(path)
             guard !FileManager.default.fileExists(atPath: full) else { continue }
             let root = "the data root \(dataRoot) (\(rootOrigin))"
             guard let entry = datasets.entry(providing: path) else {

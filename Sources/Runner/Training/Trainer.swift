@@ -102,7 +102,7 @@ final class Trainer {
             if let runFolder {
                 try Checkpoint.write(model: model, optimizer: optimizer, state: state, in: runFolder)
                 Checkpoint.prune(in: runFolder, keeping: { [state, settings] e in
-                    e == state.epoch || e == state.bestEpoch || (settings.checkpointEvery > 0 && e % settings.checkpointEvery == 0)
+                    e == state.epoch || e == state.bestEpoch || (e > 0 && settings.checkpointEvery > 0 && e % settings.checkpointEvery == 0)
                 })
             }
             if stop {
