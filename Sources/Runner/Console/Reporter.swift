@@ -77,10 +77,9 @@ public final class ConsoleReporter: TrainingReporter {
 
     /// What the epoch lines show, said once before the first: `splits` are the held-out splits.
     public static func legend(heldOut splits: [String], outputs: Int) -> String {
-        guard let first = splits.first else {
-            return "each epoch: loss and \(outputs > 1 ? "each output's metrics" : "the metrics") on the training split; all in metrics.jsonl"
-        }
-        return "each epoch: loss train/\(first), then \(outputs > 1 ? "each output's metrics" : "the metrics") on \(first); all in metrics.jsonl"
+        let metrics = outputs > 1 ? "each output's" : "the"
+        guard let first = splits.first else { return "epoch lines: loss and \(metrics) train metrics; all in metrics.jsonl" }
+        return "epoch lines: loss train/\(first), \(metrics) \(first) metrics; all in metrics.jsonl"
     }
 
     /// The final table of held-out metrics per output.

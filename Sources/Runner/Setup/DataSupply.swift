@@ -59,14 +59,14 @@ public struct DataSupply {
                 let why = offline.map { "; \($0) forbids fetching it" } ?? ""
                 throw RunError(.data, "\(place): \(full) is missing\(why); it is the public data set `\(entry.name)`: fetch it with: \(command)")
             }
-            announce("\(full) is missing: fetching the public data set `\(entry.name)` (\(Self.megabytes(entry.size))) into \(root); "
-                     + "--offline refuses")
+            announce("\(full) is missing; fetching it (--offline refuses):\n"
+                     + "the public data set `\(entry.name)`, \(Self.megabytes(entry.size)), into \(root)")
             let report: FetchReport
             do { report = try fetcher.fetch(entry.name) } catch {
                 throw RunError(.data, "\(error) (fetching it for \(place); or run: \(command))")
             }
-            announce("\(entry.name): \(report.filesInstalled) file\(report.filesInstalled == 1 ? "" : "s") in \(report.path.path), "
-                     + "\(entry.checksum.algorithm) \(report.digest ?? "?") verified")
+            announce("\(entry.name): \(entry.checksum.algorithm) \(report.digest ?? "?") verified\n"
+                     + "\(entry.name): \(report.filesInstalled) file\(report.filesInstalled == 1 ? "" : "s") in \(full)")
         }
     }
 

@@ -132,7 +132,7 @@ public enum TrainSession {
 
         try writeWeights(prepared, settings: settings, epoch: trainer.weightsEpoch, to: folder)
         for result in heldOut { reporter.note(ConsoleReporter.table(result)) }
-        reporter.note("weights: \(folder.weights.path)")
+        reporter.note("weights: \(shown(folder.weights))")
         return Outcome(runFolder: folder.url, heldOut: heldOut, epochs: trainer.state.epoch)
     }
 
@@ -145,6 +145,12 @@ public enum TrainSession {
             "specrun.data": String(decoding: JSON.encode(settings.data, pretty: false), as: UTF8.self),
         ]
         try folder.write(SafeTensors(entries: StateDict.entries(of: prepared.model), metadata: metadata).encoded(), to: folder.weights)
+    }
+
+    /// A path as it would be typed here: relative when under the working directory (shorter lines).
+    static func shown(_ url: URL) -> String {
+        let here = FileManager.default.currentDirectoryPath + "/"
+        return url.path.hasPrefix(here) ? String(url.path.dropFirst(here.count)) : url.path
     }
 
     /// metrics.jsonl lines of epochs up to `epoch` (a resumed run rewrites what came after its checkpoint).
@@ -165,13 +171,17 @@ public enum TrainSession {
         if !s.test.isEmpty { splits += ", test \(s.test.count)" }
         let classes = p.data.classCounts.keys.sorted().map { "\($0) \(p.data.classCounts[$0]!)" }.joined(separator: ", ")
         let params = p.model.parameters.reduce(0) { $0 + $1.tensor.count }
+        // Short lines, each one thing, so that an 80-column terminal does not wrap them.
         var lines = [
-            "\(p.spec.name): \(p.data.dataset.count) samples (\(splits))" + (classes.isEmpty ? "" : ", classes: \(classes)")
-                + String(format: ", indexed in %.2fs", p.dataSeconds),
-            "model: \(params.formatted()) parameters; \(p.objective.description)",
-            "optimizer \(p.spec.optimizer.name) lr \(settings.learningRate), batch \(settings.batchSize), \(settings.epochs) epochs, "
-                + "seed \(settings.seed), \(settings.threads) threads, BLAS \(settings.blas)",
-            "run folder: \(folder.url.path)",
+            "\(p.spec.name): \(p.data.dataset.count) samples (\(splits))" + String(format: ", indexed in %.2fs", p.dataSeconds),
+        ]
+        if !classes.isEmpty { lines.append("classes: \(classes)") }
+        lines += [
+            "model: \(params.formatted()) parameters",
+            p.objective.description,
+            "optimizer \(p.spec.optimizer.name) lr \(settings.learningRate), batch \(settings.batchSize), \(settings.epochs) epochs, seed \(settings.seed)",
+            "\(settings.threads) threads, BLAS \(settings.blas)",
+            "run folder: \(shown(folder.url))",
         ]
         if let resumedAt { lines.append("resuming after epoch \(resumedAt)") }
         let heldOut = [("validation", s.validation), ("test", s.test)].filter { !$0.1.isEmpty }.map(\.0)
