@@ -125,8 +125,10 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
             _ = try TrainSession.run(options, reporter: RecordingReporter())
         } throws: { error in
             guard let e = error as? RunError, e.kind == .divergence else { return false }
+            // Even in epoch 1 a checkpoint is left (of the initial state) that --resume continues from.
             return e.message.contains("the loss of output `potability` is") && e.message.contains("at epoch 1, batch ")
-                && e.message.contains("lower learning rate")
+                && e.message.contains("lower learning rate") && e.message.contains("The last good checkpoint is ")
+                && e.message.contains("/checkpoints/epoch-0000.")
         }
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("run/weights.safetensors").path),
                 "no weights from a diverged model")
@@ -172,6 +174,18 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
         #expect(outcome.epochs == 3)
         #expect(reporter.notes.contains { $0.hasPrefix("early stopping: potability.loss has not improved for 2 evaluations") })
         #expect(Set(reporter.epochs.last!.heldOut.map(\.split)) == ["validation", "test"])
+        // The best epoch (the first: nothing improves on it by 10) is restored into the weights, and
+        // kept beside the last one; the final table is the best epoch's.
+        #expect(reporter.notes.contains("restored the best weights, from epoch 1, into weights.safetensors "
+                                        + "(the last epoch's stay in checkpoints/epoch-0003)"), "\(reporter.notes)")
+        let run = folder.appendingPathComponent("run")
+        let weights = try SavedWeights(path: run.appendingPathComponent("weights.safetensors").path)
+        let best = try SavedWeights(path: run.appendingPathComponent("checkpoints/epoch-0001/model.safetensors").path)
+        #expect(weights.file.entries == best.file.entries)
+        #expect(weights.file.metadata["specrun.epoch"] == "1")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("checkpoints").path).sorted()
+                == ["epoch-0001", "epoch-0003"])
+        #expect(outcome.heldOut.allSatisfy { $0.epoch == 1 })
         let lrs = reporter.epochs.map(\.train.learningRate)
         let expected = (0..<3).map { e in 0.1 + (0.5 - 0.1) * (1 + cos(Double.pi * Double(e) / 4)) / 2 }
         for (a, b) in zip(lrs, expected) { #expect(abs(a - b) < 1e-12, "lr \(a) vs \(b)") }
