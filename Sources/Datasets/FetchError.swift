@@ -24,6 +24,8 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
     case redirect(dataset: String, url: URL, target: String, reason: String)
     /// Every mirror failed; the first failure is the primary mirror's.
     case mirrorsFailed(dataset: String, failures: [FetchError])
+    /// The file named by SPECRUN_FETCH_CATALOGUE cannot be used.
+    case catalogueFile(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -60,6 +62,8 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
             "fetch \(dataset): every mirror failed: "
                 + failures.map { $0.description.replacingOccurrences(of: "fetch \(dataset): ", with: "") }
                 .joined(separator: " | ")
+        case .catalogueFile(let path, let reason):
+            "fetch: \(path) (from \(Catalogue.fileEnvironmentVariable)): \(reason)"
         }
     }
 }

@@ -70,12 +70,38 @@ public struct Fetcher: Sendable {
             return FetchReport(dataset: name, outcome: .alreadyPresent, path: destination, source: nil,
                                downloadedBytes: 0, digest: nil, filesInstalled: 0)
         }
+        // Folders this fetch creates on the way to the data root are removed again if it fails,
+        // so that a failed or cut-off download leaves the data root as it was.
+        let created = missingFolders(upTo: dataRoot)
         let work = try makeWorkFolder(for: entry)
-        defer { removeWorkFolder(work) }
+        var installed = false
+        defer {
+            removeWorkFolder(work)
+            if !installed { removeEmpty(created) }
+        }
         let download = try downloadVerified(entry, into: work)
         let files = try install(entry, from: download, work: work, at: destination)
+        installed = true
         return FetchReport(dataset: name, outcome: .installed, path: destination, source: download.url,
                            downloadedBytes: download.bytes, digest: download.digest, filesInstalled: files)
+    }
+
+    /// `folder` and its ancestors that do not exist yet, deepest first.
+    private func missingFolders(upTo folder: URL) -> [URL] {
+        var missing: [URL] = []
+        var current = folder
+        while !FileManager.default.fileExists(atPath: current.path), current.path != "/" {
+            missing.append(current)
+            current = current.deletingLastPathComponent()
+        }
+        return missing
+    }
+
+    /// Removes each folder that is empty, deepest first.
+    private func removeEmpty(_ folders: [URL]) {
+        for folder in folders where (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.isEmpty == true {
+            try? FileManager.default.removeItem(at: folder)
+        }
     }
 
     struct VerifiedDownload {

@@ -25,7 +25,7 @@ extension DiagnosticCatalogue {
             note points at the first occurrence.
 
             ```yaml
-            optimizer: {adam: {lr: 1e-3}}
+            optimizer: {adam: {lr: 0.001}}
             optimizer: {sgd: {lr: 0.01}}
             ```
             """),
@@ -63,7 +63,7 @@ extension DiagnosticCatalogue {
     static let structure: [CatalogueEntry] = [
         CatalogueEntry(.wrongType, "wrong type", """
             A value has the wrong type for its key: text where a number goes, a list where a
-            mapping goes, and so on. Numbers are written plain (`0.001`, `1e-3`, `-5`, `.5`); a
+            mapping goes, and so on. Numbers are written plain (`0.001`, `1.0e-8`, `-5`, `0.5`); a
             quoted value (`"0.001"`) is always text. Booleans are `true` and `false`: the YAML 1.1
             spellings `yes`, `no`, `on` and `off` are refused, because they are read differently by
             different tools.
@@ -102,7 +102,7 @@ extension DiagnosticCatalogue {
             ```yaml
             - elu
             - conv2d: {out: 16, kernel: 3, padding: 1}
-            optimizer: {adam: {lr: 1e-3}}
+            optimizer: {adam: {lr: 0.001}}
             ```
 
             This error means the mapping had no key or several (a common slip is an option written
@@ -134,6 +134,19 @@ extension DiagnosticCatalogue {
             fan-based initializer (`kaiming_*`, `xavier_*`), which needs a weight; an image's `mean`
             and `std` need one value per channel, and come together; an output lists a metric
             twice; `train.early_stopping` needs a held-out split to measure on.
+            """),
+        CatalogueEntry(.yaml11Number, "a number YAML 1.1 reads as text", """
+            specrun reads YAML 1.2, where `1e-3` is a number. YAML 1.1, which PyYAML and many
+            editors and schema checkers built on it still follow, reads a float only with a dot
+            and a signed exponent, so there `1e-3`, `1.0e3` and `-.5` are strings, and `08` (a
+            leading zero) is a string or an octal number. The spec still runs; the warning is for
+            the other tools that read it, whose JSON Schema check would reject the value. The
+            message gives the same number in a form every reader agrees on.
+
+            ```yaml
+            optimizer: {adam: {lr: 1e-3}}      # write 0.001
+            optimizer: {adam: {eps: 1e-8}}     # write 1.0e-8
+            ```
             """),
     ]
 }

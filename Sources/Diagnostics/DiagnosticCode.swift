@@ -38,6 +38,7 @@ extension DiagnosticCode {
     public static let badSize = DiagnosticCode("E016")
     public static let emptySpec = DiagnosticCode("E017")
     public static let conflictingOptions = DiagnosticCode("E018")
+    public static let yaml11Number = DiagnosticCode("W019")
 
     // References between the parts of a spec.
     public static let undefinedReference = DiagnosticCode("E020")

@@ -5,14 +5,15 @@ import Glibc
 #endif
 
 /// Splits loops across the cores. Every multi-threaded loop in specrun goes through here, so the
-/// thread count is decided in one place (`SPECRUN_THREADS`, else the CPUs this process may use).
+/// thread count is decided in one place (`SPECRUN_THREADS`, else the CPUs this process may use:
+/// its affinity mask and cgroup CPU quota, see `CPUBudget`).
 public enum Parallel {
     /// The number of threads loops are split across.
     public static let threadCount: Int = {
         if let text = getenv("SPECRUN_THREADS").map({ String(cString: $0) }), let n = Int(text), n > 0 {
             return n
         }
-        return availableCPUs()
+        return CPUBudget.current()
     }()
 
     /// Runs `body` over consecutive chunks that together cover `0..<count`, one chunk per thread
@@ -60,10 +61,6 @@ public enum Parallel {
         forEachChunk(count, grain: 1) { range in
             for i in range { body(i) }
         }
-    }
-
-    private static func availableCPUs() -> Int {
-        max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     }
 }
 

@@ -40,6 +40,50 @@ public enum PlainScalar: Hashable, Sendable {
         ["y", "yes", "n", "no", "on", "off"].contains(s.lowercased())
     }
 
+    /// For a plain scalar that specrun (YAML 1.2) reads as a number but YAML 1.1 readers (PyYAML,
+    /// and the editors and schema checkers built on it) read as a string, the same number written
+    /// so that every reader agrees; nil when they already do. YAML 1.1 wants a dot in a float and a
+    /// sign in its exponent (`1e-3` and `1.0e3` are strings to it, `0.001` and `1.0e+3` numbers),
+    /// no sign before a bare fraction (`-.5`), and reads an integer with a leading zero as octal or,
+    /// with an 8 or 9 in it, as a string.
+    public static func yaml11Spelling(of s: String) -> String? {
+        switch PlainScalar(YAMLScalar(s)) {
+        case .float(let d):
+            return isYAML11Float(s) ? nil : portableSpelling(d)
+        case .int(let i):
+            let digits = s.drop { $0 == "-" || $0 == "+" }
+            return digits.count > 1 && digits.first == "0" ? String(i) : nil
+        default:
+            return nil
+        }
+    }
+
+    /// PyYAML's float forms: `[-+]?[0-9][0-9_]*\.[0-9_]*([eE][-+][0-9]+)?` or `\.[0-9_]+([eE][-+][0-9]+)?`
+    /// (the underscores aside, which YAML 1.2 does not read as a number anyway).
+    static func isYAML11Float(_ s: String) -> Bool {
+        var chars = Substring(s)
+        let signed = chars.first == "-" || chars.first == "+"
+        if signed { chars = chars.dropFirst() }
+        let mantissaEnd = chars.firstIndex { $0 == "e" || $0 == "E" } ?? chars.endIndex
+        guard chars[..<mantissaEnd].contains("."), !(signed && chars.first == ".") else { return false }
+        guard mantissaEnd < chars.endIndex else { return true }
+        let sign = chars[chars.index(after: mantissaEnd)...].first
+        return sign == "-" || sign == "+"
+    }
+
+    /// `0.001`, `2000.0`, `1.0e-8`: Swift's shortest round-trip text, with a dot in the mantissa and
+    /// a signed exponent.
+    static func portableSpelling(_ d: Double) -> String {
+        let text = "\(d)"
+        guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) else { return text }
+        var mantissa = String(text[..<e])
+        if !mantissa.contains(".") { mantissa += ".0" }
+        var exponent = Substring(text[text.index(after: e)...])
+        let sign = exponent.first == "-" ? "-" : "+"
+        exponent = exponent.drop { $0 == "-" || $0 == "+" }.drop { $0 == "0" }
+        return mantissa + "e" + sign + (exponent.isEmpty ? "0" : String(exponent))
+    }
+
     /// `[-+]?[0-9]+`
     static func isInteger(_ s: String) -> Bool {
         var chars = Substring(s)

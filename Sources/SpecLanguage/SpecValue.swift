@@ -33,6 +33,13 @@ public indirect enum SpecValue: Sendable, Hashable {
         }
     }
 
+    /// `yamlText`, with a float written so that YAML 1.1 readers read it as a number too (`1.0e-8`
+    /// for `1e-08`): docs show defaults people copy into specs.
+    public var portableYAMLText: String {
+        guard case .float(let d) = self else { return yamlText }
+        return PlainScalar.yaml11Spelling(of: SpecValue.number(d)) ?? SpecValue.number(d)
+    }
+
     /// A number as people write it: `0.001`, `1e-08`, `0.9`, `10`.
     public static func number(_ d: Double) -> String {
         if d == d.rounded() && abs(d) < 1e15 { return String(Int(d)) }

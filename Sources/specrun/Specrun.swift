@@ -33,6 +33,12 @@ struct Specrun: ParsableCommand {
     /// scripts can tell "invalid spec" (1) from "wrong invocation" (2).
     static func main() {
         _ = processStart
+        // `specrun` alone: the overview of commands, not an error about a missing spec (the
+        // default command is train, which needs one).
+        if CommandLine.arguments.count == 1 {
+            print(helpMessage())
+            return
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

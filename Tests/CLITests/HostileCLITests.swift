@@ -10,7 +10,7 @@ import Testing
         let run = try CLITests.run(["train", "specs/water_mlp.yaml", "--seed", "-1", "--data-root", empty.url.path,
                                     "--out", empty.url.appendingPathComponent("run").path])
         #expect(run.status == 1, "the seed is accepted; the data is missing")
-        #expect(run.stderr.contains("water/water_normalized.csv: cannot open: No such file or directory"), "\(run.stderr)")
+        #expect(run.stderr.contains("water/water_potability.csv is missing; SPECRUN_OFFLINE=1 forbids fetching it"), "\(run.stderr)")
         #expect(!run.stderr.contains("Missing value"))
         let negative = try CLITests.run(["train", "specs/water_mlp.yaml", "--epochs", "-2"])
         #expect(negative.status == 2 && negative.stderr.hasPrefix("Error: --epochs must be at least 1, got -2."))

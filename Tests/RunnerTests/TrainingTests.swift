@@ -27,7 +27,7 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
 }
 
 @Suite(.serialized) struct TrainingTests {
-    static let specs = ["water_mlp", "water_bn", "water_raw", "omniglot_two_input", "omniglot_two_output", "omniglot_cnn", "water_regression",
+    static let specs = ["water_mlp", "water_bn", "omniglot_two_input", "omniglot_two_output", "omniglot_cnn", "water_regression",
                         "water_hardness", "image_manifest"]
 
     func train(_ spec: String, root: FixtureRoot, out: URL, epochs: Int = 1, batchSize: Int? = 8, resume: Bool = false,
@@ -73,8 +73,8 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
         if name.hasSuffix("schedule") {
             spec = whole.deletingLastPathComponent().appendingPathComponent("scheduled-\(getpid()).yaml").path
             try String(contentsOfFile: shippedSpec("water_bn"), encoding: .utf8)
-                .replacingOccurrences(of: "optimizer: {adam: {lr: 1e-3}}",
-                                      with: "optimizer: {adam: {lr: 1e-3}}\nschedule: {step: {step_size: 1, gamma: 0.5}}")
+                .replacingOccurrences(of: "optimizer: {adam: {lr: 0.001}}",
+                                      with: "optimizer: {adam: {lr: 0.001}}\nschedule: {step: {step_size: 1, gamma: 0.5}}")
                 .write(toFile: spec, atomically: true, encoding: .utf8)
         }
         defer { if spec != name { try? FileManager.default.removeItem(atPath: spec) } }
@@ -115,7 +115,7 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
         let folder = temporaryFolder("nan")
         defer { try? FileManager.default.removeItem(at: folder) }
         let spec = try String(contentsOfFile: shippedSpec("water_mlp"), encoding: .utf8)
-            .replacingOccurrences(of: "optimizer: {adam: {lr: 1e-3}}", with: "optimizer: {sgd: {lr: 1e30}}")
+            .replacingOccurrences(of: "optimizer: {adam: {lr: 0.001}}", with: "optimizer: {sgd: {lr: 1e30}}")
             .replacingOccurrences(of: "loss: bce, metrics: [accuracy]", with: "loss: mse")
             .replacingOccurrences(of: "        - sigmoid\n", with: "")
         let specPath = folder.appendingPathComponent("diverge.yaml")
@@ -128,8 +128,10 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
             _ = try TrainSession.run(options, reporter: RecordingReporter())
         } throws: { error in
             guard let e = error as? RunError, e.kind == .divergence else { return false }
+            // Even in epoch 1 a checkpoint is left (of the initial state) that --resume continues from.
             return e.message.contains("the loss of output `potability` is") && e.message.contains("at epoch 1, batch ")
-                && e.message.contains("lower learning rate")
+                && e.message.contains("lower learning rate") && e.message.contains("The last good checkpoint is ")
+                && e.message.contains("/checkpoints/epoch-0000.")
         }
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("run/weights.safetensors").path),
                 "no weights from a diverged model")
@@ -145,7 +147,7 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
             _ = try TrainSession.run(options, reporter: RecordingReporter())
         } throws: { error in
             guard let e = error as? RunError, e.kind == .data else { return false }
-            return e.message.contains("water_mlp.yaml:") && e.message.contains("water/water_normalized.csv")
+            return e.message.contains("water_mlp.yaml:") && e.message.contains("water/water_potability.csv")
         }
     }
 }
@@ -159,7 +161,7 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
         defer { try? FileManager.default.removeItem(at: folder) }
         let spec = try String(contentsOfFile: shippedSpec("water_mlp"), encoding: .utf8)
             .replacingOccurrences(of: "split: {test: 0.2, seed: 1}", with: "split: {test: 0.2, validation: 0.2, seed: 1}")
-            .replacingOccurrences(of: "optimizer: {adam: {lr: 1e-3}}",
+            .replacingOccurrences(of: "optimizer: {adam: {lr: 0.001}}",
                                   with: "optimizer: {sgd: {lr: 0.5, momentum: 0.9}}\nschedule: {cosine: {t_max: 4, eta_min: 0.1}}")
             .replacingOccurrences(of: "train: {epochs: 10}",
                                   with: "train: {epochs: 30, clip_grad_norm: 0.5, early_stopping: {metric: potability.loss, patience: 2, min_delta: 10}}")
@@ -175,6 +177,18 @@ func metricsWithoutTimings(_ folder: URL) throws -> [String] {
         #expect(outcome.epochs == 3)
         #expect(reporter.notes.contains { $0.hasPrefix("early stopping: potability.loss has not improved for 2 evaluations") })
         #expect(Set(reporter.epochs.last!.heldOut.map(\.split)) == ["validation", "test"])
+        // The best epoch (the first: nothing improves on it by 10) is restored into the weights, and
+        // kept beside the last one; the final table is the best epoch's.
+        #expect(reporter.notes.contains("restored the best weights, from epoch 1, into weights.safetensors "
+                                        + "(the last epoch's stay in checkpoints/epoch-0003)"), "\(reporter.notes)")
+        let run = folder.appendingPathComponent("run")
+        let weights = try SavedWeights(path: run.appendingPathComponent("weights.safetensors").path)
+        let best = try SavedWeights(path: run.appendingPathComponent("checkpoints/epoch-0001/model.safetensors").path)
+        #expect(weights.file.entries == best.file.entries)
+        #expect(weights.file.metadata["specrun.epoch"] == "1")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("checkpoints").path).sorted()
+                == ["epoch-0001", "epoch-0003"])
+        #expect(outcome.heldOut.allSatisfy { $0.epoch == 1 })
         let lrs = reporter.epochs.map(\.train.learningRate)
         let expected = (0..<3).map { e in 0.1 + (0.5 - 0.1) * (1 + cos(Double.pi * Double(e) / 4)) / 2 }
         for (a, b) in zip(lrs, expected) { #expect(abs(a - b) < 1e-12, "lr \(a) vs \(b)") }

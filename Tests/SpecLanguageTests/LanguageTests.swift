@@ -87,7 +87,7 @@ import YAMLReader
                 == "rmsprop {alpha: 0.99, centered: false, eps: 1e-08, lr: 0.01, maximize: false, momentum: 0, weight_decay: 0}")
         #expect(try Self.spec(optimizer: "adagrad").optimizer.flow
                 == "adagrad {eps: 1e-10, initial_accumulator_value: 0, lr: 0.01, lr_decay: 0, maximize: false, weight_decay: 0}")
-        #expect(try Self.spec(optimizer: "{sgd: {lr: .5, momentum: 0.9, nesterov: true, weight_decay: 5e-4}}").optimizer.flow
+        #expect(try Self.spec(optimizer: "{sgd: {lr: .5, momentum: 0.9, nesterov: true, weight_decay: 0.0005}}").optimizer.flow
                 == "sgd {dampening: 0, lr: 0.5, maximize: false, momentum: 0.9, nesterov: true, weight_decay: 0.0005}")
         #expect(try Self.spec(optimizer: "{adam: {betas: [0.8, 0.99]}}").optimizer.options.double("lr") == 1e-3)
     }

@@ -92,17 +92,33 @@ import YAMLReader
                 ok = v.is_valid(json.load(open(path)))
                 print(("good" if i < n else "bad") if ok == (i < n) else "WRONG " + path)
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = ["-c", script, dir.appendingPathComponent("schema.json").path, String(good.count)] + good + bad
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(output)")
+        let output = try Python(path: Self.python).run(["-c", script, dir.appendingPathComponent("schema.json").path, String(good.count)] + good + bad)
         #expect(output == Array(repeating: "good\n", count: good.count).joined() + Array(repeating: "bad\n", count: bad.count).joined(),
                 "\(output)")
+    }
+
+    /// A Python with PyYAML: the YAML 1.1 reader most editors and schema checkers build on.
+    static let pyYAML: String? = Python.first(of: ["/usr/bin/python3", python], importing: "yaml")?.path
+
+    /// PyYAML (YAML 1.1) reads every shipped spec as specrun (YAML 1.2) does: every number is a
+    /// number to both, so the schema accepts them under either reader (issue 10: `1e-3` was text).
+    @Test(.enabled(if: pyYAML != nil, "needs a python3 with PyYAML"))
+    func yaml11ReadersReadTheShippedSpecsAsSpecrunDoes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("specrun-yaml11-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var arguments: [String] = []
+        for (name, text) in try Self.shippedSpecs() {
+            let json = dir.appendingPathComponent(name + ".json")
+            try YAMLReader.read(text: text, path: name).root!.jsonValue.rendered().write(to: json, atomically: true, encoding: .utf8)
+            arguments += [Fixtures.specs.appendingPathComponent(name).path, json.path]
+        }
+        let script = """
+            import json, sys, yaml
+            for spec, ours in zip(sys.argv[1::2], sys.argv[2::2]):
+                print(spec.split("/")[-1], "same" if yaml.safe_load(open(spec)) == json.load(open(ours)) else "DIFFERENT")
+            """
+        let output = try Python(path: Self.pyYAML!).run(["-c", script] + arguments)
+        #expect(output == (try Self.shippedSpecs()).map { "\($0.0) same\n" }.joined(), "\(output)")
     }
 }

@@ -21,7 +21,7 @@ import Testing
 
     @Test func theSpecsAreShipped() {
         #expect(Self.names == ["image_manifest.yaml", "omniglot_cnn.yaml", "omniglot_two_input.yaml", "omniglot_two_output.yaml",
-                               "water_bn.yaml", "water_hardness.yaml", "water_mlp.yaml", "water_raw.yaml", "water_regression.yaml"])
+                               "water_bn.yaml", "water_hardness.yaml", "water_mlp.yaml", "water_regression.yaml"])
     }
 
     @Test(arguments: names)
@@ -56,7 +56,8 @@ import Testing
         #expect(spec.data.shuffle)
         #expect(graph.outputs.map(\.loss.flow) == ["bce"])
         #expect(graph.outputs[0].target.kind.flow == "column {from: Potability, normalize: none}")
-        #expect(spec.data.source.flow == "csv {delimiter: ,, path: water/water_normalized.csv}")
+        #expect(spec.data.source.flow == "csv {delimiter: ,, path: water/water_potability.csv}")
+        #expect(spec.data.preprocessing.missing == "drop" && spec.data.preprocessing.normalize == "minmax")
         #expect(spec.data.fields[0].kind.flow
                 == "features {columns: [ph, Hardness, Solids, Chloramines, Sulfate, Conductivity, Organic_carbon, Trihalomethanes, Turbidity]}")
     }
@@ -78,14 +79,9 @@ import Testing
                 == .init(numFeatures: 16, spatial: false, eps: 1e-5, momentum: 0.1, affine: true))
         #expect(spec.data.batchSize == 16)
         #expect(spec.optimizer.options.double("lr") == 1e-3)
-    }
-
-    @Test func waterRawDeclaresItsPreprocessing() throws {
-        let (spec, graph) = try Self.compile("water_raw.yaml")
-        #expect(spec.data.preprocessing.missing == "drop" && spec.data.preprocessing.normalize == "minmax")
-        #expect(spec.data.field(named: "features")?.kind.flow == "features")
+        // The public file, with the seed's preprocessing declared (README: "The water specs").
         #expect(spec.data.source.flow == "csv {delimiter: ,, path: water/water_potability.csv}")
-        #expect(graph.parameterCount == 353)
+        #expect(spec.data.preprocessing.missing == "drop" && spec.data.preprocessing.normalize == "minmax")
     }
 
     @Test func omniglotTwoInputIsTheSeedModel() throws {

@@ -29,7 +29,6 @@ import Testing
         Case(name: "omniglot_two_output", path: "specs/omniglot_two_output.yaml", classes: omniglot),
         Case(name: "water_bn", path: "specs/water_bn.yaml", classes: [:]),
         Case(name: "water_mlp", path: "specs/water_mlp.yaml", classes: [:]),
-        Case(name: "water_raw", path: "specs/water_raw.yaml", classes: [:]),
         Case(name: "omniglot_cnn", path: "specs/omniglot_cnn.yaml", classes: omniglot),
         Case(name: "water_regression", path: "specs/water_regression.yaml", classes: [:]),
         Case(name: "export_image", path: "Tests/SpecLanguageTests/TorchExport/export_image.yaml", classes: ["kind": 5]),

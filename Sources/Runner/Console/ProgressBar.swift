@@ -54,6 +54,14 @@ public enum Terminal {
         guard isatty(fd) == 1 else { return false }
         return ProcessInfo.processInfo.environment["TERM"] != "dumb"
     }
+
+    /// The width of the terminal on `fd` in columns: the kernel's, else `COLUMNS`, else 80.
+    public static func columns(_ fd: Int32 = STDOUT_FILENO) -> Int {
+        var size = winsize()
+        if ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if let text = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(text), n > 0 { return n }
+        return 80
+    }
 }
 
 /// Monotonic time in seconds.

@@ -16,38 +16,70 @@ public final class ConsoleReporter: TrainingReporter {
     private let live: Bool
     private var bar = ProgressBar()
     private let write: (String) -> Void
+    /// The columns an epoch line may take: the terminal's width, or 100 in a log.
+    private let width: Int
 
     /// `live`: redraw a progress bar (when stdout is a terminal).
-    public init(live: Bool = Terminal.isInteractive(), write: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }) {
+    public init(live: Bool = Terminal.isInteractive(), width: Int? = nil,
+                write: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }) {
         self.live = live
         self.write = write
+        self.width = width ?? (live ? Terminal.columns() : 100)
+        bar = ProgressBar(width: Self.barWidth(self.width))
     }
+
+    /// The bar's own width: what a line of `columns` leaves after the label, counts, ETA and loss.
+    static func barWidth(_ columns: Int) -> Int { max(10, min(28, columns - 52)) }
 
     public func note(_ text: String) { write(text + "\n") }
 
     public func batchFinished(epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Double) {
         guard live else { return }
-        if batch == 1 { bar = ProgressBar() }
+        if batch == 1 { bar = ProgressBar(width: Self.barWidth(width)) }
         if let line = bar.line(label: "epoch \(epoch)/\(epochs)", done: batch, total: batches, detail: String(format: "loss %.4f", loss)) {
             write(line)
         }
     }
 
     public func epochFinished(_ train: EpochResult, heldOut: [EpochResult], epochs: Int, elapsed: Double) {
-        let width = String(epochs).count
-        var line = (live ? "\r\u{1B}[2K" : "") + "epoch \(String(repeating: " ", count: width - String(train.epoch).count))\(train.epoch)/\(epochs)"
-        for result in [train] + heldOut { line += "  " + Self.summary(result) }
-        line += String(format: "  %.0f samples/s  ", train.samplesPerSecond) + DurationText.format(elapsed)
-        write(line + "\n")
+        write((live ? "\r\u{1B}[2K" : "") + Self.epochLine(train, heldOut: heldOut, epochs: epochs, elapsed: elapsed, width: width) + "\n")
     }
 
-    /// `train loss 1.2345 (alphabet 0.5000 accuracy 0.812, character 0.7345 accuracy 0.321)`
-    static func summary(_ r: EpochResult) -> String {
-        let heads = r.heads.map { h in
-            ([h.name, String(format: "%.4f", h.loss)] + h.metrics.map { "\($0.name) " + String(format: "%.4f", $0.value) }).joined(separator: " ")
+    /// `epoch  2/10  loss 3.4123/3.5012  alphabet acc 0.598  character acc 0.087  12.3s`: the
+    /// objective on the training split and the first held-out one, then each output's metrics on
+    /// that held-out split (on the training split, marked `train`, in an epoch that evaluated
+    /// none), and the time so far. Each number once: one output's own loss is the loss, and
+    /// its name is left out. Metrics that do not fit `width` are left out from the last; every
+    /// value of every split is in metrics.jsonl.
+    public static func epochLine(_ train: EpochResult, heldOut: [EpochResult], epochs: Int, elapsed: Double, width: Int) -> String {
+        let digits = String(epochs).count
+        let head = "epoch \(String(repeating: " ", count: max(0, digits - String(train.epoch).count)))\(train.epoch)/\(epochs)"
+        let loss = "loss " + String(format: "%.4f", train.loss) + (heldOut.first.map { "/" + String(format: "%.4f", $0.loss) } ?? "")
+        let time = DurationText.format(elapsed)
+        let measured = heldOut.first ?? train
+        var metrics: [String] = []
+        for h in measured.heads where !h.metrics.isEmpty {
+            let values = h.metrics.map { "\(shortName($0.name)) " + String(format: "%.3f", $0.value) }.joined(separator: " ")
+            let named = train.heads.count == 1 ? values : "\(h.name) \(values)"
+            metrics.append(metrics.isEmpty && heldOut.isEmpty ? "train " + named : named)
         }
-        let detail = r.heads.count == 1 && r.heads[0].metrics.isEmpty ? "" : " (" + heads.joined(separator: ", ") + ")"
-        return "\(r.split) loss " + String(format: "%.4f", r.loss) + detail
+        var parts = [head, loss]
+        var length = head.count + 2 + loss.count + 2 + time.count
+        for m in metrics where length + 2 + m.count <= width {
+            parts.append(m)
+            length += 2 + m.count
+        }
+        return (parts + [time]).joined(separator: "  ")
+    }
+
+    /// Metric names as epoch lines show them.
+    static func shortName(_ metric: String) -> String { metric == "accuracy" ? "acc" : metric }
+
+    /// What the epoch lines show, said once before the first: `splits` are the held-out splits.
+    public static func legend(heldOut splits: [String], outputs: Int) -> String {
+        let metrics = outputs > 1 ? "each output's" : "the"
+        guard let first = splits.first else { return "epoch lines: loss and \(metrics) train metrics; all in metrics.jsonl" }
+        return "epoch lines: loss train/\(first), \(metrics) \(first) metrics; all in metrics.jsonl"
     }
 
     /// The final table of held-out metrics per output.

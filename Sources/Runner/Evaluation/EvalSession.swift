@@ -1,6 +1,7 @@
 import Catalogue
 import DataPipeline
 import Foundation
+import SpecLanguage
 
 /// `specrun eval`: a trained model's losses and metrics on a split of its spec's data, and the
 /// confusion matrix of each classification output.
@@ -16,6 +17,9 @@ public enum EvalSession {
         public var confusionFile: URL?
     }
 
+    /// Evaluates `weightsPath` on `split`. The data root is `dataRoot` (`--data-root`), else that of
+    /// the run the weights come from (its settings.json beside them), as `--resume` uses it, else
+    /// `SPECRUN_DATA`, else ./data.
     public static func run(specPath: String, weightsPath: String, dataRoot: String?, split: Split) throws(RunError) -> EpochResult {
         try evaluate(specPath: specPath, weightsPath: weightsPath, dataRoot: dataRoot, split: split).result
     }
@@ -23,8 +27,10 @@ public enum EvalSession {
     /// Evaluates, and adds the confusion matrices to the weights' run folder.
     public static func evaluate(specPath: String, weightsPath: String, dataRoot: String?, split: Split) throws(RunError) -> Outcome {
         let weights = try SavedWeights(path: weightsPath)
-        let prepared = try PreparedModel.prepare(path: specPath, dataRoot: DataBinding.dataRoot(flag: dataRoot),
-                                                 fitted: weights.dataStatistics)
+        let runs = dataRoot == nil ? runDataRoot(besideWeights: weightsPath) : nil
+        let root = dataRoot ?? runs ?? DataBinding.dataRoot(flag: nil)
+        let supply = DataSupply(rootOrigin: runs != nil ? "from the run's settings.json" : DataSupply.origin(flag: dataRoot))
+        let prepared = try PreparedModel.prepare(path: specPath, dataRoot: root, fitted: weights.dataStatistics, supply: supply)
         try weights.load(into: prepared.model)
         let splits = prepared.data.dataset.splits
         let indices: [Int] = switch split {
@@ -33,9 +39,7 @@ public enum EvalSession {
         case .test: splits.test
         case .all: Array(0..<prepared.data.dataset.count)
         }
-        guard !indices.isEmpty else {
-            throw RunError(.data, "\(specPath): the \(split.rawValue) split is empty (data.split in the spec)")
-        }
+        guard !indices.isEmpty else { throw emptySplit(split, spec: prepared.spec, path: specPath) }
         let epoch = Int(weights.file.metadata["specrun.epoch"] ?? "") ?? 0
         let result = try Evaluation.run(model: prepared.model, objective: prepared.objective, data: prepared.data, indices: indices,
                                         split: split.rawValue, epoch: epoch, batchSize: prepared.spec.data.batchSize,
@@ -60,5 +64,23 @@ public enum EvalSession {
         guard let field = prepared.spec.data.field(named: head.targetField),
               let source = prepared.catalogue.labelSource(of: field) else { return nil }
         return prepared.data.dataset.statistics.classes[source]
+    }
+
+    /// The data root of the run whose folder holds `weightsPath`, or nil for weights from elsewhere.
+    static func runDataRoot(besideWeights weightsPath: String) -> String? {
+        let settings = URL(fileURLWithPath: weightsPath).deletingLastPathComponent().appendingPathComponent("settings.json")
+        guard let data = try? FileContents.read(settings), let saved = try? JSON.decode(RunSettings.self, from: data) else { return nil }
+        return saved.dataRoot
+    }
+
+    /// A split the spec does not hold out: which ones it has, and how to get the one asked for.
+    static func emptySplit(_ split: Split, spec: Spec, path: String) -> RunError {
+        let s = spec.data.split
+        let held = [("validation", s.validation), ("test", s.test)].filter { $0.1 > 0 }
+        let has = held.isEmpty ? "holds out nothing (every sample trains)"
+            : "holds out " + held.map { "\($0.0) \(SpecValue.number($0.1))" }.joined(separator: " and ") + " only"
+        let other = held.first.map { "use --split \($0.0)" } ?? "use --split train or all"
+        return RunError(.data, "\(path): has no \(split.rawValue) split: its data.split \(has); \(other), "
+                        + "or declare data.split.\(split.rawValue) and train again")
     }
 }

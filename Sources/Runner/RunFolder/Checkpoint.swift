@@ -30,7 +30,7 @@ struct LoopState: Codable, Equatable {
         }
         if evaluationsWithoutImprovement < 0 { return "evaluations_without_improvement is \(evaluationsWithoutImprovement)" }
         if let best, !best.isFinite { return "best is \(best)" }
-        if let bestEpoch, !(1...epoch).contains(bestEpoch) { return "best_epoch is \(bestEpoch), outside 1...\(epoch)" }
+        if let bestEpoch, !(bestEpoch >= 1 && bestEpoch <= epoch) { return "best_epoch is \(bestEpoch), outside 1...\(epoch)" }
         return nil
     }
 }
@@ -77,14 +77,26 @@ enum Checkpoint {
 
     static func folderName(epoch: Int) -> String { String(format: "epoch-%04d", epoch) }
 
-    /// The checkpoint folders of a run, newest first, with the epoch each name says; other names
-    /// (a temporary folder, a stray file) are not checkpoints.
+    /// The checkpoint folders of a run, newest first, with the epoch each name says (epoch-0000
+    /// holds the initial state); other names (a temporary folder, a stray file) are not checkpoints.
     static func folders(in run: RunDirectory) -> [(url: URL, epoch: Int)] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: run.checkpoints.path)) ?? []
         return names.compactMap { name -> (URL, Int)? in
-            guard name.hasPrefix("epoch-"), let epoch = Int(name.dropFirst(6)), epoch >= 1, name == folderName(epoch: epoch) else { return nil }
+            guard name.hasPrefix("epoch-"), let epoch = Int(name.dropFirst(6)), epoch >= 0, name == folderName(epoch: epoch) else { return nil }
             return (run.checkpoints.appendingPathComponent(name), epoch)
         }.sorted { $0.1 > $1.1 }
+    }
+
+    /// Removes the checkpoints whose epoch `keep` refuses. Each is first renamed out of the
+    /// checkpoint names, so that a crash half-way through deleting one leaves no damaged folder
+    /// that looks like a checkpoint.
+    static func prune(in run: RunDirectory, keeping keep: (Int) -> Bool) {
+        for folder in folders(in: run) where !keep(folder.epoch) {
+            let doomed = run.checkpoints.appendingPathComponent(".old-" + folder.url.lastPathComponent)
+            try? FileManager.default.removeItem(at: doomed)
+            guard rename(folder.url.path, doomed.path) == 0 else { continue }
+            try? FileManager.default.removeItem(at: doomed)
+        }
     }
 
     /// The newest checkpoint folder that has all its files, for messages (`--resume` verifies).

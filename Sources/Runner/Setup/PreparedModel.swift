@@ -26,12 +26,15 @@ public struct PreparedModel {
     /// Compiles the spec at `path` (or `text`, named `path`), applies `overrides`, loads the data
     /// from `dataRoot` (with `fitted` statistics from saved weights, if given), and builds the
     /// model with weights initialised from the spec's seed.
+    /// `supply` says how the data root was chosen and whether missing public data is fetched;
+    /// without it a missing path is the data pipeline's error.
     public static func prepare(path: String, text: String? = nil, overrides: SpecOverrides = SpecOverrides(),
                                dataRoot: String, fitted: DataStatistics? = nil, preload: Bool = true,
-                               catalogue: Catalogue = .standard) throws(RunError) -> PreparedModel {
+                               catalogue: Catalogue = .standard, supply: DataSupply? = nil) throws(RunError) -> PreparedModel {
         let (file, parsed, compiledGraph) = try compile(path: path, text: text, catalogue: catalogue)
         var graph = compiledGraph
         let spec = overrides.applied(to: parsed)
+        try supply?.ensure(spec, file: file, dataRoot: dataRoot, source: catalogue.dataConfig(for: spec.data).source)
         let started = MonotonicClock.seconds()
         let data = try DataBinding(spec: spec, file: file, dataRoot: dataRoot, fitted: fitted, catalogue: catalogue)
         if preload {

@@ -15,6 +15,11 @@ public enum Interrupt {
     /// Routes SIGINT to the flag (the CLI calls this; library users decide for themselves).
     public static func install() {
         requested.store(false, ordering: .relaxed)
+        // A parent (a test runner, a job system) may have started us with SIGINT blocked.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
         signal(SIGINT) { _ in
             if Interrupt.requested.exchange(true, ordering: .relaxed) { _exit(130) }
         }

@@ -22,6 +22,9 @@ public enum TrainSession {
         public var force = false
         /// When the process started (`MonotonicClock`), for the time to the first batch.
         public var startedAt: Double?
+        /// What to do about data the spec reads that is missing (fetch a public data set, or say
+        /// how); nil leaves it to the data pipeline's error.
+        public var supply: DataSupply?
 
         public init(specPath: String? = nil) { self.specPath = specPath }
     }
@@ -43,6 +46,7 @@ public enum TrainSession {
         var dataRoot = DataBinding.dataRoot(flag: options.dataRoot)
         var resumeFolder: RunDirectory?
         var saved: RunSettings?
+        var supply = options.supply
         if let resume = options.resume {
             if let problem = ResumeOverrides.problem(options.overrides) { throw RunError(.spec, problem) }
             let folder = try RunDirectory(existing: URL(fileURLWithPath: resume))
@@ -55,16 +59,18 @@ public enum TrainSession {
             specPath = folder.spec.path
             specText = try? String(contentsOf: folder.spec, encoding: .utf8)
             dataRoot = options.dataRoot ?? settings.dataRoot
+            if options.dataRoot == nil { supply?.rootOrigin = "from the run's settings.json" }
             // The run's own overrides stay; the command line may extend the epochs.
             overrides = settings.overrides
             overrides.epochs = options.overrides.epochs ?? settings.overrides.epochs
             resumeFolder = folder
             saved = settings
         }
+        supply?.fetcher?.dataRoot = URL(fileURLWithPath: dataRoot).standardizedFileURL
         // Images are decoded as the batches first need them, in the prefetch thread: training starts
         // at once and decoding overlaps the first epoch's steps (a corrupt file stops the run there).
         let prepared = try PreparedModel.prepare(path: specPath, text: specText, overrides: overrides, dataRoot: dataRoot,
-                                                 fitted: saved?.data, preload: false)
+                                                 fitted: saved?.data, preload: false, supply: supply)
         let spec = prepared.spec
         let optimizer = try prepared.makeOptimizer()
 
@@ -124,9 +130,9 @@ public enum TrainSession {
             reporter.note(String(format: "startup: first batch %.2fs after start", first - startedAt))
         }
 
-        try writeWeights(prepared, settings: settings, epoch: trainer.state.epoch, to: folder)
+        try writeWeights(prepared, settings: settings, epoch: trainer.weightsEpoch, to: folder)
         for result in heldOut { reporter.note(ConsoleReporter.table(result)) }
-        reporter.note("weights: \(folder.weights.path)")
+        reporter.note("weights: \(shown(folder.weights))")
         return Outcome(runFolder: folder.url, heldOut: heldOut, epochs: trainer.state.epoch)
     }
 
@@ -139,6 +145,12 @@ public enum TrainSession {
             "specrun.data": String(decoding: JSON.encode(settings.data, pretty: false), as: UTF8.self),
         ]
         try folder.write(SafeTensors(entries: StateDict.entries(of: prepared.model), metadata: metadata).encoded(), to: folder.weights)
+    }
+
+    /// A path as it would be typed here: relative when under the working directory (shorter lines).
+    static func shown(_ url: URL) -> String {
+        let here = FileManager.default.currentDirectoryPath + "/"
+        return url.path.hasPrefix(here) ? String(url.path.dropFirst(here.count)) : url.path
     }
 
     /// metrics.jsonl lines of epochs up to `epoch` (a resumed run rewrites what came after its checkpoint).
@@ -159,15 +171,21 @@ public enum TrainSession {
         if !s.test.isEmpty { splits += ", test \(s.test.count)" }
         let classes = p.data.classCounts.keys.sorted().map { "\($0) \(p.data.classCounts[$0]!)" }.joined(separator: ", ")
         let params = p.model.parameters.reduce(0) { $0 + $1.tensor.count }
+        // Short lines, each one thing, so that an 80-column terminal does not wrap them.
         var lines = [
-            "\(p.spec.name): \(p.data.dataset.count) samples (\(splits))" + (classes.isEmpty ? "" : ", classes: \(classes)")
-                + String(format: ", indexed in %.2fs", p.dataSeconds),
-            "model: \(params.formatted()) parameters; \(p.objective.description)",
-            "optimizer \(p.spec.optimizer.name) lr \(settings.learningRate), batch \(settings.batchSize), \(settings.epochs) epochs, "
-                + "seed \(settings.seed), \(settings.threads) threads, BLAS \(settings.blas)",
-            "run folder: \(folder.url.path)",
+            "\(p.spec.name): \(p.data.dataset.count) samples (\(splits))" + String(format: ", indexed in %.2fs", p.dataSeconds),
+        ]
+        if !classes.isEmpty { lines.append("classes: \(classes)") }
+        lines += [
+            "model: \(params.formatted()) parameters",
+            p.objective.description,
+            "optimizer \(p.spec.optimizer.name) lr \(settings.learningRate), batch \(settings.batchSize), \(settings.epochs) epochs, seed \(settings.seed)",
+            "\(settings.threads) threads, BLAS \(settings.blas)",
+            "run folder: \(shown(folder.url))",
         ]
         if let resumedAt { lines.append("resuming after epoch \(resumedAt)") }
+        let heldOut = [("validation", s.validation), ("test", s.test)].filter { !$0.1.isEmpty }.map(\.0)
+        lines.append(ConsoleReporter.legend(heldOut: heldOut, outputs: p.objective.heads.count))
         return lines.joined(separator: "\n")
     }
 }

@@ -8,6 +8,11 @@ import SpecLanguage
 /// The training loop: epochs of shuffled batches (forward, weighted losses, backward, clipping,
 /// optimizer step), evaluation on the held-out splits, the metrics log, checkpoints, early
 /// stopping, and a stop with a precise message on a non-finite loss or Ctrl-C.
+///
+/// Checkpoints: one of the initial state before the first epoch, then one after every epoch,
+/// keeping the last, the best (by the early-stopping metric, else the first output's loss, on
+/// the first held-out split) and every `checkpointEvery`-th. So a Ctrl-C or a NaN stop always
+/// leaves one that `--resume` continues from, and early stopping can restore the best weights.
 final class Trainer {
     struct Settings {
         var epochs: Int
@@ -37,6 +42,9 @@ final class Trainer {
     let runFolder: RunDirectory?
     let reporter: TrainingReporter
     private(set) var state: LoopState
+    /// The epoch whose weights the model holds at the end: the last one, or the best one that
+    /// early stopping restored.
+    private(set) var weightsEpoch = 0
     /// When the first training batch was ready (`MonotonicClock`).
     private(set) var firstBatchAt: Double?
     private var metricsLog: [Data]
@@ -69,6 +77,10 @@ final class Trainer {
     func run() throws(RunError) -> [EpochResult] {
         var lastHeldOut: [EpochResult] = []
         var epoch = state.epoch
+        weightsEpoch = epoch
+        if epoch == 0, let runFolder, epoch < settings.epochs {
+            try Checkpoint.write(model: model, optimizer: optimizer, state: state, in: runFolder)
+        }
         while epoch < settings.epochs {
             epoch += 1
             let lr = schedule.learningRate(epoch: epoch - 1, baseLR: settings.baseLearningRate)
@@ -83,20 +95,57 @@ final class Trainer {
             }
             state.epoch = epoch
             state.dropoutState = model.rng.state
+            weightsEpoch = epoch
             let stop = earlyStoppingDecision(heldOut)
             reporter.epochFinished(train, heldOut: heldOut, epochs: settings.epochs, elapsed: MonotonicClock.seconds() - start)
             try log([train] + heldOut)
-            let last = epoch == settings.epochs || stop
-            if let runFolder, last || (settings.checkpointEvery > 0 && epoch % settings.checkpointEvery == 0) {
+            if let runFolder {
                 try Checkpoint.write(model: model, optimizer: optimizer, state: state, in: runFolder)
+                Checkpoint.prune(in: runFolder, keeping: { [state, settings] e in
+                    e == state.epoch || e == state.bestEpoch || (e > 0 && settings.checkpointEvery > 0 && e % settings.checkpointEvery == 0)
+                })
             }
             if stop {
-                reporter.note("early stopping: \(settings.earlyStopping!.metric) has not improved for \(state.evaluationsWithoutImprovement) evaluations "
+                reporter.note("early stopping: \(watched.metric) has not improved for \(state.evaluationsWithoutImprovement) evaluations "
                               + "(best \(format(state.best)) at epoch \(state.bestEpoch ?? 0))")
+                if let restored = try restoreBest() { lastHeldOut = restored }
                 break
             }
         }
+        if weightsEpoch == state.epoch, let best = state.bestEpoch, best != state.epoch, let runFolder {
+            reporter.note("best: epoch \(best), \(watchedSplit ?? "held-out") \(watched.metric) \(format(state.best)) "
+                          + "(\(Checkpoint.folderName(epoch: best)) in \(runFolder.checkpoints.lastPathComponent)/); weights.safetensors holds the last epoch's")
+        }
         return lastHeldOut
+    }
+
+    /// The metric that picks the best epoch: the early-stopping one, else the first output's loss.
+    var watched: (metric: String, mode: EarlyStoppingSpec.Mode, minDelta: Double) {
+        settings.earlyStopping.map { ($0.metric, $0.mode, $0.minDelta) } ?? ("\(objective.heads[0].name).loss", .min, 0)
+    }
+
+    /// The split it is measured on: validation, else test; nil when nothing is held out.
+    var watchedSplit: String? { heldOutSplits.first?.name }
+
+    /// After early stopping: the best epoch's weights back in the model (from its checkpoint), as
+    /// Keras's `restore_best_weights` does, and its held-out results; nil when the last epoch was
+    /// the best.
+    private func restoreBest() throws(RunError) -> [EpochResult]? {
+        guard let best = state.bestEpoch, best != state.epoch, let runFolder else {
+            reporter.note("the last epoch was the best; weights.safetensors holds its weights")
+            return nil
+        }
+        let folder = runFolder.checkpoints.appendingPathComponent(Checkpoint.folderName(epoch: best))
+        // The optimizer is loaded too (the checkpoint is checked whole); nothing trains after this.
+        _ = try Checkpoint.read(folder, epoch: best, model: model, optimizer: optimizer)
+        weightsEpoch = best
+        var results: [EpochResult] = []
+        for split in heldOutSplits {
+            results.append(try evaluate(split.indices, split: split.name, epoch: best, learningRate: optimizer.learningRate))
+        }
+        reporter.note("restored the best weights, from epoch \(best), into weights.safetensors "
+                      + "(the last epoch's stay in \(runFolder.checkpoints.lastPathComponent)/\(Checkpoint.folderName(epoch: state.epoch)))")
+        return results
     }
 
     private func trainEpoch(_ epoch: Int, learningRate: Double) throws(RunError) -> EpochResult {
@@ -138,9 +187,11 @@ final class Trainer {
     }
 
 
-    /// Updates the early-stopping record with this epoch's held-out results; true to stop now.
+    /// Updates the record of the best epoch with this epoch's held-out results (every run keeps
+    /// one, for its best checkpoint); true when early stopping says to stop now.
     private func earlyStoppingDecision(_ heldOut: [EpochResult]) -> Bool {
-        guard let rule = settings.earlyStopping, let watched = heldOut.first, let value = watched.value(of: rule.metric) else { return false }
+        let rule = watched
+        guard let result = heldOut.first, let value = result.value(of: rule.metric), value.isFinite else { return false }
         let improved: Bool
         if let best = state.best {
             improved = rule.mode == .min ? value < best - rule.minDelta : value > best + rule.minDelta
@@ -149,12 +200,13 @@ final class Trainer {
         }
         if improved {
             state.best = value
-            state.bestEpoch = watched.epoch
+            state.bestEpoch = result.epoch
             state.evaluationsWithoutImprovement = 0
         } else {
             state.evaluationsWithoutImprovement += 1
         }
-        return state.evaluationsWithoutImprovement >= rule.patience
+        guard let patience = settings.earlyStopping?.patience else { return false }
+        return state.evaluationsWithoutImprovement >= patience
     }
 
     private func log(_ results: [EpochResult]) throws(RunError) {
@@ -179,7 +231,7 @@ final class Trainer {
     private func whatIsKept() -> String {
         guard let runFolder else { return "" }
         var text = Checkpoint.latest(in: runFolder).map { " The last good checkpoint is \($0.path)." }
-            ?? " No checkpoint was written before it (train.checkpoint_every)."
+            ?? " No checkpoint was written before it."
         if FileManager.default.fileExists(atPath: runFolder.metrics.path) { text += " Metrics so far: \(runFolder.metrics.path)." }
         return text
     }
@@ -190,7 +242,7 @@ final class Trainer {
             if let checkpoint = Checkpoint.latest(in: runFolder) {
                 message += "; continue from \(checkpoint.lastPathComponent) with: specrun train --resume \(runFolder.url.path)"
             } else {
-                message += "; no checkpoint yet (train.checkpoint_every), the run folder keeps its metrics: \(runFolder.url.path)"
+                message += "; no checkpoint yet, the run folder keeps its metrics: \(runFolder.url.path)"
             }
         }
         return RunError(.interrupted, message)

@@ -26,14 +26,16 @@ extension SpecBuilder {
                 incomplete.nodes.insert(entry.name)
                 continue
             }
-            guard let node = buildNode(entry) else {
-                incomplete.nodes.insert(entry.name)
-                continue
-            }
-            for source in node.sources where !inputNames.contains(source.name) && !nodeNames.contains(source.name) {
+            // References are checked from what is written, also in a node whose layers have errors,
+            // so that `validate` reports a misspelt `from` in the same pass as those.
+            for source in Self.references(of: entry) where !inputNames.contains(source.name) && !nodeNames.contains(source.name) {
                 error(.undefinedReference, "node '\(entry.name)' reads '\(source.name)', which is no input or node", at: source.range,
                       notes: [Suggestion.note(for: source.name, among: inputNames + nodeNames)].compactMap { $0 })
                 incomplete.nodes.insert(entry.name)
+            }
+            guard let node = buildNode(entry) else {
+                incomplete.nodes.insert(entry.name)
+                continue
             }
             nodes.append(node)
         }
@@ -47,6 +49,20 @@ extension SpecBuilder {
             outputs.append(output)
         }
         return ModelSpec(inputs: inputs, nodes: nodes, outputs: outputs)
+    }
+
+    /// The names a node reads, as written: a sequence's `from`, a merge's list.
+    private static func references(of entry: NamedValue) -> [Reference] {
+        switch entry.argument.value {
+        case .record(let r):
+            return r.string("from").map { [Reference(name: $0, range: r.range(of: "from"))] } ?? []
+        case .component(let c):
+            return (c.options.list("from") ?? []).compactMap { item in
+                if case .string(let s) = item.value { Reference(name: s, range: item.range ?? c.range) } else { nil }
+            }
+        default:
+            return []
+        }
     }
 
     /// Layer options that never change a shape: a wrong value of one is reported and read as its

@@ -44,11 +44,20 @@ extension Decoder {
         return false
     }
 
+    /// Warns where a number is written in a form YAML 1.1 readers take for a string: their JSON
+    /// Schema checks (editors) would reject a spec that specrun accepts.
+    private mutating func checkPortable(_ s: YAMLScalar, path: String, at node: YAMLNode) {
+        guard s.isPlain, let spelling = PlainScalar.yaml11Spelling(of: s.value) else { return }
+        error(.yaml11Number, "`\(path)` is written \(s.value), which YAML 1.1 readers (PyYAML, editors built on it) read as text; write \(spelling)",
+              at: node.range, notes: [Note("specrun reads YAML 1.2, where \(s.value) is the number \(spelling)")])
+    }
+
     mutating func decodeInt(_ node: YAMLNode, path: String, bounds: Bounds?) -> Int? {
         guard let s = node.scalar else {
             wrongType(node, .int, path: path)
             return nil
         }
+        checkPortable(s, path: path, at: node)
         switch PlainScalar(s) {
         case .int(let i):
             return check(Double(i), bounds, path: path, at: node) ? i : nil
@@ -84,6 +93,7 @@ extension Decoder {
             wrongType(node, .float, path: path)
             return nil
         }
+        checkPortable(s, path: path, at: node)
         let d: Double
         switch PlainScalar(s) {
         case .int(let i): d = Double(i)
@@ -115,6 +125,7 @@ extension Decoder {
             wrongType(node, .size, path: path)
             return nil
         }
+        checkPortable(s, path: path, at: node)
         switch PlainScalar(s) {
         case .int(let i):
             return check(Double(i), bounds, path: path, at: node) ? SymbolicSize(i) : nil

@@ -57,7 +57,7 @@ enum LanguageGuide {
         schedule, a metric, a data source and a field are all written the same way: as a bare name
         when the defaults do (`elu`, `loss: cross_entropy`, `metrics: [accuracy]`), or as a mapping
         with one key, the name, whose value holds the options (`{conv2d: {out: 16, kernel: 3}}`,
-        `optimizer: {adam: {lr: 1e-3}}`, `init: {kaiming_uniform: {nonlinearity: sigmoid}}`,
+        `optimizer: {adam: {lr: 0.001}}`, `init: {kaiming_uniform: {nonlinearity: sigmoid}}`,
         `source: {csv: {path: water/water_potability.csv}}`). Block style works as well as flow style:
 
         ```yaml
@@ -70,8 +70,10 @@ enum LanguageGuide {
         **Unknown keys are errors**, with a suggestion (`unknown key 'momentun'; did you mean
         'momentum'?`), so a typo never trains silently with a default.
 
-        **Numbers** are written plain: `0.001`, `1e-3`, `-5`, `.5`. A quoted value (`"0.001"`) is
-        text, never a number. Integer keys (sizes, epochs) take integers only. **Booleans** are `true`
+        **Numbers** are written plain: `0.001`, `-5`, `0.5`, `1.0e-8`. A quoted value (`"0.001"`) is
+        text, never a number. specrun reads YAML 1.2, so `1e-3` is a number too, but YAML 1.1 readers
+        (PyYAML, editors built on it) take it for text; `validate` warns (W019) and gives the form
+        every reader agrees on: a dot in the mantissa and a signed exponent. Integer keys (sizes, epochs) take integers only. **Booleans** are `true`
         and `false`; YAML 1.1's `yes`, `no`, `on` and `off` are refused where a boolean goes.
 
         **Names** of fields, inputs, nodes and outputs use letters, digits, `_` and `-`. Inputs and

@@ -93,7 +93,7 @@ public struct LanguageReference {
         for key in keys {
             let requirement: String = switch key.requirement {
             case .required: "**required**"
-            case .defaultValue(let v): "`\(v.yamlText)`"
+            case .defaultValue(let v): "`\(v.portableYAMLText)`"
             case .optional(let meaning): meaning
             }
             var meaning = key.doc

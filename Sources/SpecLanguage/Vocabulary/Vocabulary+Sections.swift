@@ -59,12 +59,12 @@ extension Vocabulary {
             ParameterSpec("epochs", .int, .defaultValue(.int(10)), bounds: .atLeast(1), "Passes over the training split."),
             ParameterSpec("eval_every", .int, .defaultValue(.int(1)), bounds: .atLeast(1), "Evaluate on the held-out splits every this many epochs."),
             ParameterSpec("checkpoint_every", .int, .defaultValue(.int(0)), bounds: .atLeast(0),
-                          "Write a checkpoint every this many epochs; 0 writes only the final one."),
+                          "Also keep the checkpoint of every this many epochs; with 0, a run keeps those of its last and its best epoch (it writes one after every epoch)."),
             ParameterSpec("clip_grad_norm", .float, .optional("no clipping"), bounds: .above(0), pytorch: "max_norm",
                           "Clip the global gradient norm to this before each step, as `nn.utils.clip_grad_norm_`."),
             ParameterSpec("early_stopping", .record("early_stopping"), .optional("train all epochs"), "Stop when a metric stops improving."),
         ]),
-        RecordSpec("early_stopping", "Stop training when a held-out metric has not improved for `patience` evaluations. It is measured on the validation split, or on the test split when there is no validation split.", [
+        RecordSpec("early_stopping", "Stop training when a held-out metric has not improved for `patience` evaluations. It is measured on the validation split, or on the test split when there is no validation split; the best epoch's weights are then restored into weights.safetensors (Keras's `restore_best_weights`).", [
             ParameterSpec("metric", .reference("a metric"), .required,
                           "`loss` (the objective), `<output>.loss`, or `<output>.<metric>` such as `character.accuracy`."),
             ParameterSpec("patience", .int, .defaultValue(.int(5)), bounds: .atLeast(1), "Evaluations without improvement before stopping."),

@@ -1,6 +1,6 @@
 /// The families of named things that have options and are all written the same way: a bare name
 /// (`elu`, `loss: cross_entropy`) or a mapping with one key, the name, whose value holds the
-/// options (`{conv2d: {out: 16, kernel: 3}}`, `optimizer: {adam: {lr: 1e-3}}`).
+/// options (`{conv2d: {out: 16, kernel: 3}}`, `optimizer: {adam: {lr: 0.001}}`).
 public enum Family: String, CaseIterable, Sendable {
     case layer, initializer, loss, optimizer, schedule, metric, source, field, merge, transform
 

@@ -67,7 +67,14 @@ struct Bench: ParsableCommand {
         options.warmup = warmup
         options.batchSize = batchSize
         options.dataRoot = dataRoot
-        options.torchPython = compareTorch
+        if let compareTorch {
+            // A bare name (`python3`) is looked up on PATH, as a shell would.
+            guard let python = Executable.find(compareTorch) else {
+                throw ValidationError("--compare-torch: no executable '\(compareTorch)'"
+                                      + (compareTorch.contains("/") ? "." : " on PATH; give its path, e.g. /tmp/torchenv/bin/python."))
+            }
+            options.torchPython = python
+        }
         options.layers = layers
         for c in classes {
             let parts = c.split(separator: "=")

@@ -39,21 +39,9 @@ struct Fetch: ParsableCommand {
         let base: URL?
         do { base = try Fetcher.baseURL(flag: baseURL) } catch { throw ValidationError("\(error)") }
         let live = Terminal.isInteractive()
-        let bar = Mutex(ProgressBar())
-        let fetcher = Fetcher(dataRoot: root, baseURL: base, progress: { event in
-            guard live else { return }
-            let line: String? = bar.withLock { bar in
-                switch event {
-                case .downloading(let dataset, _, let bytes, let total):
-                    return bar.line(label: "\(dataset): downloading", done: Int(bytes / 1024), total: total.map { Int($0 / 1024) }, unit: " KiB")
-                case .verifying(let dataset, let algorithm):
-                    return "\r\u{1B}[2K\(dataset): verifying \(algorithm)"
-                case .unpacking(let dataset, let entries, let total):
-                    return bar.line(label: "\(dataset): unpacking", done: entries, total: total, unit: " files")
-                }
-            }
-            if let line { FileHandle.standardOutput.write(Data(line.utf8)) }
-        })
+        let catalogue: Catalogue
+        do { catalogue = try Catalogue.active() } catch { throw ValidationError("\(error)") }
+        let fetcher = Fetcher(dataRoot: root, baseURL: base, catalogue: catalogue, progress: Self.progressDisplay(live: live))
         if list {
             for entry in fetcher.catalogue.entries {
                 let state = fetcher.isInstalled(entry) ? "in place" : "not fetched"
@@ -77,6 +65,26 @@ struct Fetch: ParsableCommand {
                 printError("error: \(error)\n")
                 throw ExitCode(1)
             }
+        }
+    }
+
+    /// Draws a fetch's progress on one redrawn line (on a terminal; nothing in a log). `train`
+    /// shows a fetch it starts with the same line.
+    static func progressDisplay(live: Bool) -> @Sendable (FetchProgress) -> Void {
+        let bar = Mutex(ProgressBar())
+        return { event in
+            guard live else { return }
+            let line: String? = bar.withLock { bar in
+                switch event {
+                case .downloading(let dataset, _, let bytes, let total):
+                    return bar.line(label: "\(dataset): downloading", done: Int(bytes / 1024), total: total.map { Int($0 / 1024) }, unit: " KiB")
+                case .verifying(let dataset, let algorithm):
+                    return "\r\u{1B}[2K\(dataset): verifying \(algorithm)"
+                case .unpacking(let dataset, let entries, let total):
+                    return bar.line(label: "\(dataset): unpacking", done: entries, total: total, unit: " files")
+                }
+            }
+            if let line { FileHandle.standardOutput.write(Data(line.utf8)) }
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Diagnostics
 import Foundation
 import Runner
@@ -52,10 +53,15 @@ struct Train: ParsableCommand {
     @Option(help: "Continue the run in this folder from its last verified checkpoint (takes --epochs and --data-root).")
     var resume: String?
 
+    @Flag(help: "Never download: stop if the spec's public data set is missing (also SPECRUN_OFFLINE=1).")
+    var offline = false
+
     func validate() throws {
         if spec == nil && resume == nil { throw ValidationError("Give a spec to train, or --resume RUN_FOLDER.") }
         if let spec, !spec.contains("/"), !spec.contains("."), !FileManager.default.fileExists(atPath: spec) {
-            throw ValidationError("'\(spec)' is neither a command nor a spec file; see 'specrun --help'.")
+            let names = Specrun.commands.map { $0._commandName }
+            let guess = Suggestion.closest(to: spec, among: names).map { " Did you mean '\($0)'?" } ?? ""
+            throw ValidationError("'\(spec)' is neither a command nor a spec file.\(guess) See 'specrun --help'.")
         }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs).") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
@@ -68,6 +74,23 @@ struct Train: ParsableCommand {
         if force && out == nil { throw ValidationError("--force applies to --out; give --out too.") }
     }
 
+    /// Missing public data is fetched into the data root, from `SPECRUN_FETCH_BASE_URL` when set,
+    /// unless --offline or SPECRUN_OFFLINE says not to.
+    func supply() throws -> DataSupply {
+        let live = Terminal.isInteractive()
+        let root = URL(fileURLWithPath: DataBinding.dataRoot(flag: data.dataRoot))
+        let base: URL?, catalogue: Catalogue
+        do {
+            base = try Fetcher.baseURL(flag: nil)
+            catalogue = try Catalogue.active()
+        } catch { throw ValidationError("\(error)") }
+        let offline = self.offline ? "--offline" : DataSupply.offlineRequested() ? "\(DataSupply.offlineEnvironmentVariable)=1" : nil
+        return DataSupply(rootOrigin: DataSupply.origin(flag: data.dataRoot),
+                          fetcher: Fetcher(dataRoot: root, baseURL: base, catalogue: catalogue, progress: Fetch.progressDisplay(live: live)),
+                          offline: offline,
+                          announce: { print((live ? "\r\u{1B}[2K" : "") + $0) })
+    }
+
     var overrides: SpecOverrides { SpecOverrides(epochs: epochs, batchSize: batchSize, seed: seed, learningRate: lr) }
 
     func run() throws {
@@ -78,6 +101,7 @@ struct Train: ParsableCommand {
         options.out = out
         options.force = force
         options.resume = resume
+        options.supply = try supply()
         Interrupt.install()
         do {
             _ = try TrainSession.run(options, reporter: ConsoleReporter())

@@ -3,7 +3,7 @@ import Foundation
 import Kernels
 
 /// A temporary data root laid out as the shipped specs expect, with small made-up data:
-/// `water/water_normalized.csv`, `water/water_potability.csv` (with missing values),
+/// `water/water_potability.csv` (with missing values),
 /// `omniglot/images_background/<alphabet>/<character>/*.png` (105x105 1-bit, as Omniglot's) and
 /// `shapes/manifest.csv` listing `shapes/images/*.png` (40x36 RGB: larger than the spec's size).
 final class FixtureRoot {
@@ -17,17 +17,14 @@ final class FixtureRoot {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("specrun-runner-\(getpid())-\(UUID().uuidString.prefix(8))")
         var rng = RandomGenerator(seed: 11)
         try FileManager.default.createDirectory(at: url.appendingPathComponent("water"), withIntermediateDirectories: true)
-        var normalized = FixtureRoot.waterColumns.joined(separator: ",") + "\n"
-        var raw = normalized
+        var raw = FixtureRoot.waterColumns.joined(separator: ",") + "\n"
         for r in 0..<rows {
             let label = r % 2
             // Features carry the label a little, so a model can learn something.
             let features = (0..<9).map { _ in rng.uniform(0, 1) * 0.8 + Float(label) * 0.2 }
-            normalized += features.map { String($0) }.joined(separator: ",") + ",\(label)\n"
             let rawCells = features.enumerated().map { k, x in r % 7 == 3 && k == 0 ? "" : String(x * 100) }
             raw += rawCells.joined(separator: ",") + ",\(label)\n"
         }
-        try normalized.write(to: url.appendingPathComponent("water/water_normalized.csv"), atomically: true, encoding: .utf8)
         try raw.write(to: url.appendingPathComponent("water/water_potability.csv"), atomically: true, encoding: .utf8)
 
         for a in 0..<alphabets {

@@ -1,9 +1,10 @@
-"""PyTorch reference for specs/water_raw.yaml, which ../shared/reference/torch_reference.py does
-not cover: the seed's water_bn model on the raw CSV, with the spec's preprocessing (rows with a
+"""PyTorch reference for specs/water_bn.yaml as it reads the public CSV, which
+../shared/reference/torch_reference.py (reading the seed's water_normalized.csv) does not cover:
+the seed's water_bn model on water_potability.csv with the spec's preprocessing (rows with a
 missing value dropped, min-max scaling fitted on the training split only), 20% held out, Adam
-1e-3, batch 16, 10 epochs. Prints one JSON line with the test accuracy.
+0.001, batch 16, 10 epochs. Prints one JSON line with the test accuracy.
 
-    /tmp/torchenv/bin/python tools/reference/water_raw.py --data ../shared/data
+    /tmp/torchenv/bin/python tools/reference/water_bn.py --data ../shared/data
 """
 import argparse, csv, json, math, os
 
@@ -53,7 +54,7 @@ def main():
     net.eval()
     with torch.no_grad():
         acc = ((net(xte) >= 0.5).float() == yte).float().mean().item()
-    print(json.dumps({"workload": "water_raw", "train": len(xtr), "test": len(xte), "epochs": a.epochs,
+    print(json.dumps({"workload": "water_bn", "train": len(xtr), "test": len(xte), "epochs": a.epochs,
                       "test_negative_share": round(1 - yte.mean().item(), 4),
                       "test_acc": round(acc, 4), "torch": torch.__version__}))
 
