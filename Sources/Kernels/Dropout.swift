@@ -1,12 +1,18 @@
 /// Inverted dropout: in training each element is zeroed with probability p and the survivors are
 /// scaled by 1 / (1 - p), so the expected output equals the input and evaluation is the identity.
 public enum Dropout {
-    /// Draws the mask (0 or 1 / (1 - p) per element, two elements per 64 random bits) and writes
-    /// y = x · mask. An element is dropped when its 32 random bits fall below p · 2³², so p is
-    /// honoured to 2⁻³²; p = 1 drops everything.
+    /// Draws the mask (0 or 1 / (1 - p) per element) and writes y = x · mask. An element is
+    /// dropped when its 32 random bits fall below p · 2³², so p is honoured to 2⁻³²; p = 1 drops
+    /// everything.
+    ///
+    /// The bits of element i are a function of `key` and its index `firstElement + i` alone
+    /// (SplitMix64's finaliser over key + index · golden ratio: a counter-based stream), not of
+    /// the elements drawn before it. So a data-parallel job, whose processes each hold some rows
+    /// of a batch, gives every row the mask one process would (each passes the index of its first
+    /// element in the whole batch), and the mask is drawn on all cores.
     public static func forward(
         x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>,
-        count: Int, p: Float, rng: inout RandomGenerator
+        count: Int, p: Float, key: UInt64, firstElement: Int
     ) {
         precondition(p >= 0 && p <= 1, "[dropout] probability must lie in [0, 1], got \(p)")
         if p == 1 {
@@ -15,16 +21,21 @@ public enum Dropout {
             return
         }
         let threshold = UInt64(Double(p) * 0x1p32), scale = 1 / (1 - p)
-        var i = 0
-        while i < count {
-            let bits = rng.next()
-            mask[i] = bits & 0xFFFF_FFFF < threshold ? 0 : scale
-            if i + 1 < count { mask[i + 1] = bits >> 32 < threshold ? 0 : scale }
-            i += 2
-        }
         Parallel.forEachChunk(count) { r in
-            for i in r { y[i] = x[i] * mask[i] }
+            for i in r {
+                mask[i] = bits(key, UInt64(firstElement + i)) >> 32 < threshold ? 0 : scale
+                y[i] = x[i] * mask[i]
+            }
         }
+    }
+
+    /// 64 random bits for element `index` of the mask drawn with `key`.
+    @inline(__always)
+    static func bits(_ key: UInt64, _ index: UInt64) -> UInt64 {
+        var z = key &+ index &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 
     /// dx (=|+=) dy · mask.

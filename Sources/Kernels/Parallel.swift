@@ -62,6 +62,13 @@ public enum Parallel {
         }
     }
 
+    /// The CPUs this process may use: the thread count without `SPECRUN_THREADS`.
+    public static var availableCores: Int { availableCPUs() }
+
+    /// Threads for each of `processes` processes that share `cores` (the processes of a
+    /// data-parallel job on one machine): an equal share, at least one.
+    public static func threadShare(cores: Int, processes: Int) -> Int { max(1, cores / max(1, processes)) }
+
     private static func availableCPUs() -> Int {
         max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     }
