@@ -27,7 +27,8 @@ public enum TrainSession {
     }
 
     public struct Outcome {
-        public var runFolder: URL
+        /// Nil on the processes of a data-parallel run other than rank 0.
+        public var runFolder: URL?
         /// The held-out results after the last epoch.
         public var heldOut: [EpochResult]
         public var epochs: Int
@@ -35,40 +36,107 @@ public enum TrainSession {
 
     public static let version = "0.1.0"
 
-    public static func run(_ options: Options, reporter: TrainingReporter) throws(RunError) -> Outcome {
-        // What to train: a spec file, or a run folder to continue.
-        var overrides = options.overrides
-        var specPath = options.specPath ?? ""
-        var specText: String?
-        var dataRoot = DataBinding.dataRoot(flag: options.dataRoot)
+    public static func run(_ options: Options, reporter: TrainingReporter, replicas: Replicas? = nil) throws(RunError) -> Outcome {
+        // What to train: a spec file, or a run folder to continue. In a data-parallel run rank 0
+        // reads them and sends the others what they need to build the same model on the same data.
         var resumeFolder: RunDirectory?
         var saved: RunSettings?
-        if let resume = options.resume {
-            if let problem = ResumeOverrides.problem(options.overrides) { throw RunError(.spec, problem) }
-            let folder = try RunDirectory(existing: URL(fileURLWithPath: resume))
-            let settings: RunSettings
-            do { settings = try JSON.decode(RunSettings.self, from: FileContents.read(folder.settings)) } catch let error as FileError {
-                throw RunError(.file, "\(error)")
-            } catch {
-                throw RunError(.file, "\(folder.settings.path): cannot read the run's settings: \(JSONProblem.describe(error))")
-            }
-            specPath = folder.spec.path
-            specText = try? String(contentsOf: folder.spec, encoding: .utf8)
-            dataRoot = options.dataRoot ?? settings.dataRoot
-            // The run's own overrides stay; the command line may extend the epochs.
-            overrides = settings.overrides
-            overrides.epochs = options.overrides.epochs ?? settings.overrides.epochs
-            resumeFolder = folder
-            saved = settings
+        let plan = try replicas.fromLeader { () throws(RunError) -> RunPlan in
+            let resolved = try resolve(options)
+            (resumeFolder, saved) = (resolved.folder, resolved.settings)
+            return resolved.plan
         }
-        // Images are decoded as the batches first need them, in the prefetch thread: training starts
-        // at once and decoding overlaps the first epoch's steps (a corrupt file stops the run there).
-        let prepared = try PreparedModel.prepare(path: specPath, text: specText, overrides: overrides, dataRoot: dataRoot,
-                                                 fitted: saved?.data, preload: false)
+        // Every process builds the model on the same data; then rank 0 opens the run folder and
+        // reads the checkpoint, and every process starts from its weights, optimizer and loop state.
+        let (prepared, optimizer) = try replicas.agree { () throws(RunError) in
+            // Images are decoded as the batches first need them, in the prefetch thread: training starts
+            // at once and decoding overlaps the first epoch's steps (a corrupt file stops the run there).
+            let prepared = try PreparedModel.prepare(path: plan.specPath, text: plan.specText, overrides: plan.overrides,
+                                                     dataRoot: plan.dataRoot, fitted: plan.fitted, preload: false)
+            return (prepared, try prepared.makeOptimizer())
+        }
+        try replicas?.requireSameData(prepared.data)
+        let opened = try replicas.agree { () throws(RunError) -> OpenedRun? in
+            guard replicas?.isLeader ?? true else { return nil }
+            return try openRunFolder(prepared, optimizer: optimizer, plan: plan, resumeFolder: resumeFolder, saved: saved,
+                                     options: options, reporter: reporter, replicas: replicas)
+        }
         let spec = prepared.spec
-        let optimizer = try prepared.makeOptimizer()
+        var resumed = opened?.resumed
+        if let replicas { resumed = try replicas.broadcastState(model: prepared.model, optimizer: optimizer, resumed: resumed) }
 
-        // The run folder, its spec copy and settings.
+        let splits = prepared.data.dataset.splits
+        let skipSingle = prepared.hasPerFeatureBatchNorm && splits.train.count % spec.data.batchSize == 1
+        if skipSingle {
+            reporter.note("note: the last training batch would hold 1 sample, which batchnorm cannot normalise; it is skipped each epoch "
+                          + "(PyTorch would stop with an error)")
+        }
+        prepared.model.replicas = replicas
+        let trainer = Trainer(
+            model: prepared.model, objective: prepared.objective, optimizer: optimizer,
+            schedule: prepared.schedule, data: prepared.data,
+            settings: .init(epochs: spec.train.epochs, batchSize: spec.data.batchSize, shuffle: spec.data.shuffle,
+                            seed: UInt64(bitPattern: Int64(spec.seed)), evalEvery: spec.train.evalEvery,
+                            checkpointEvery: spec.train.checkpointEvery, clipGradNorm: spec.train.clipGradNorm,
+                            baseLearningRate: spec.optimizer.options.number("lr"),
+                            earlyStopping: spec.train.earlyStopping, skipSingleSampleBatch: skipSingle,
+                            prefetch: prepared.prefetchDepth, specPath: plan.specPath),
+            runFolder: opened?.folder, reporter: reporter, resumed: resumed, metricsLog: opened?.metricsLog ?? [], replicas: replicas)
+        let heldOut = try trainer.run()
+        if let startedAt = options.startedAt, let first = trainer.firstBatchAt {
+            reporter.note(String(format: "startup: first batch %.2fs after start", first - startedAt))
+        }
+
+        guard let opened else { return Outcome(runFolder: nil, heldOut: heldOut, epochs: trainer.state.epoch) }
+        try writeWeights(prepared, settings: opened.settings, epoch: trainer.state.epoch, to: opened.folder)
+        for result in heldOut { reporter.note(ConsoleReporter.table(result)) }
+        reporter.note("weights: \(opened.folder.weights.path)")
+        return Outcome(runFolder: opened.folder.url, heldOut: heldOut, epochs: trainer.state.epoch)
+    }
+
+    /// What a run reads from its files before anything is built: the spec, and for `--resume` the
+    /// run folder and its settings.
+    struct Resolved {
+        var plan: RunPlan
+        var folder: RunDirectory?
+        var settings: RunSettings?
+    }
+
+    static func resolve(_ options: Options) throws(RunError) -> Resolved {
+        let specPath = options.specPath ?? ""
+        guard let resume = options.resume else {
+            return Resolved(plan: RunPlan(specPath: specPath, specText: try? String(contentsOfFile: specPath, encoding: .utf8),
+                                          overrides: options.overrides, dataRoot: DataBinding.dataRoot(flag: options.dataRoot)))
+        }
+        if let problem = ResumeOverrides.problem(options.overrides) { throw RunError(.spec, problem) }
+        let folder = try RunDirectory(existing: URL(fileURLWithPath: resume))
+        let settings: RunSettings
+        do { settings = try JSON.decode(RunSettings.self, from: FileContents.read(folder.settings)) } catch let error as FileError {
+            throw RunError(.file, "\(error)")
+        } catch {
+            throw RunError(.file, "\(folder.settings.path): cannot read the run's settings: \(JSONProblem.describe(error))")
+        }
+        // The run's own overrides stay; the command line may extend the epochs.
+        var overrides = settings.overrides
+        overrides.epochs = options.overrides.epochs ?? settings.overrides.epochs
+        let plan = RunPlan(specPath: folder.spec.path, specText: try? String(contentsOf: folder.spec, encoding: .utf8),
+                           overrides: overrides, dataRoot: options.dataRoot ?? settings.dataRoot, fitted: settings.data)
+        return Resolved(plan: plan, folder: folder, settings: settings)
+    }
+
+    /// The run folder as a run opens it: the spec copy, settings.json, and, resuming, the latest
+    /// checkpoint restored into the model and optimizer and the metrics log up to it.
+    struct OpenedRun {
+        var folder: RunDirectory
+        var settings: RunSettings
+        var resumed: LoopState?
+        var metricsLog: [Data]
+    }
+
+    static func openRunFolder(_ prepared: PreparedModel, optimizer: any Optimizer, plan: RunPlan, resumeFolder: RunDirectory?,
+                              saved: RunSettings?, options: Options, reporter: TrainingReporter,
+                              replicas: Replicas?) throws(RunError) -> OpenedRun {
+        let spec = prepared.spec
         let folder: RunDirectory
         if let resumeFolder {
             folder = resumeFolder
@@ -79,10 +147,11 @@ public enum TrainSession {
         }
         let blas = (try? BLAS.load().description) ?? "none"
         let settings = RunSettings(
-            spec: spec.name, specFile: saved?.specFile ?? specPath, seed: spec.seed, epochs: spec.train.epochs,
-            batchSize: spec.data.batchSize, learningRate: spec.optimizer.options.number("lr"), dataRoot: dataRoot,
-            overrides: overrides, classCounts: prepared.data.classCounts, data: prepared.data.dataset.statistics,
-            objective: prepared.objective.description, threads: Parallel.threadCount, blas: blas, specrunVersion: version)
+            spec: spec.name, specFile: saved?.specFile ?? plan.specPath, seed: spec.seed, epochs: spec.train.epochs,
+            batchSize: spec.data.batchSize, learningRate: spec.optimizer.options.number("lr"), dataRoot: plan.dataRoot,
+            overrides: plan.overrides, classCounts: prepared.data.classCounts, data: prepared.data.dataset.statistics,
+            objective: prepared.objective.description, threads: Parallel.threadCount, blas: blas, specrunVersion: version,
+            processes: replicas?.count)
         if resumeFolder == nil {
             try folder.write(Data(prepared.file.text.utf8), to: folder.spec)
         }
@@ -101,33 +170,8 @@ public enum TrainSession {
                 reporter.note("\(folder.url.path) already trained \(state.epoch) of \(spec.train.epochs) epochs; pass --epochs to train further")
             }
         }
-
-        let splits = prepared.data.dataset.splits
-        reporter.note(setupSummary(prepared, settings: settings, folder: folder, resumedAt: resumed?.epoch))
-        let skipSingle = prepared.hasPerFeatureBatchNorm && splits.train.count % spec.data.batchSize == 1
-        if skipSingle {
-            reporter.note("note: the last training batch would hold 1 sample, which batchnorm cannot normalise; it is skipped each epoch "
-                          + "(PyTorch would stop with an error)")
-        }
-        let trainer = Trainer(
-            model: prepared.model, objective: prepared.objective, optimizer: optimizer,
-            schedule: prepared.schedule, data: prepared.data,
-            settings: .init(epochs: spec.train.epochs, batchSize: spec.data.batchSize, shuffle: spec.data.shuffle,
-                            seed: UInt64(bitPattern: Int64(spec.seed)), evalEvery: spec.train.evalEvery,
-                            checkpointEvery: spec.train.checkpointEvery, clipGradNorm: spec.train.clipGradNorm,
-                            baseLearningRate: spec.optimizer.options.number("lr"),
-                            earlyStopping: spec.train.earlyStopping, skipSingleSampleBatch: skipSingle,
-                            prefetch: prepared.prefetchDepth, specPath: specPath),
-            runFolder: folder, reporter: reporter, resumed: resumed, metricsLog: metricsLog)
-        let heldOut = try trainer.run()
-        if let startedAt = options.startedAt, let first = trainer.firstBatchAt {
-            reporter.note(String(format: "startup: first batch %.2fs after start", first - startedAt))
-        }
-
-        try writeWeights(prepared, settings: settings, epoch: trainer.state.epoch, to: folder)
-        for result in heldOut { reporter.note(ConsoleReporter.table(result)) }
-        reporter.note("weights: \(folder.weights.path)")
-        return Outcome(runFolder: folder.url, heldOut: heldOut, epochs: trainer.state.epoch)
+        reporter.note(setupSummary(prepared, settings: settings, folder: folder, resumedAt: resumed?.epoch, replicas: replicas))
+        return OpenedRun(folder: folder, settings: settings, resumed: resumed, metricsLog: metricsLog)
     }
 
     /// The final weights, with what `eval` and `predict` need to use them in the metadata.
@@ -152,7 +196,8 @@ public enum TrainSession {
         }
     }
 
-    static func setupSummary(_ p: PreparedModel, settings: RunSettings, folder: RunDirectory, resumedAt: Int?) -> String {
+    static func setupSummary(_ p: PreparedModel, settings: RunSettings, folder: RunDirectory, resumedAt: Int?,
+                             replicas: Replicas? = nil) -> String {
         let s = p.data.dataset.splits
         var splits = "train \(s.train.count)"
         if !s.validation.isEmpty { splits += ", validation \(s.validation.count)" }
@@ -167,6 +212,12 @@ public enum TrainSession {
                 + "seed \(settings.seed), \(settings.threads) threads, BLAS \(settings.blas)",
             "run folder: \(folder.url.path)",
         ]
+        if let replicas {
+            let n = settings.batchSize, k = replicas.count
+            let share = n % k == 0 ? "\(n / k)" : "\(n / k) or \(n / k + 1)"
+            lines.insert("data parallel: \(k) processes (\(replicas.communicator.library)), \(share) of each batch of \(n) samples "
+                         + "and \(settings.threads) thread\(settings.threads == 1 ? "" : "s") each", at: 3)
+        }
         if let resumedAt { lines.append("resuming after epoch \(resumedAt)") }
         return lines.joined(separator: "\n")
     }

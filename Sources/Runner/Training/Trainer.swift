@@ -7,7 +7,9 @@ import SpecLanguage
 
 /// The training loop: epochs of shuffled batches (forward, weighted losses, backward, clipping,
 /// optimizer step), evaluation on the held-out splits, the metrics log, checkpoints, early
-/// stopping, and a stop with a precise message on a non-finite loss or Ctrl-C.
+/// stopping, and a stop with a precise message on a non-finite loss or Ctrl-C. In a data-parallel
+/// run every process runs this loop on its share of each batch (see `TrainingStep`); only the
+/// one with the run folder (rank 0) writes it.
 final class Trainer {
     struct Settings {
         var epochs: Int
@@ -36,6 +38,7 @@ final class Trainer {
     let settings: Settings
     let runFolder: RunDirectory?
     let reporter: TrainingReporter
+    let replicas: Replicas?
     private(set) var state: LoopState
     /// When the first training batch was ready (`MonotonicClock`).
     private(set) var firstBatchAt: Double?
@@ -44,7 +47,8 @@ final class Trainer {
     private let start = MonotonicClock.seconds()
 
     init(model: GraphModel, objective: Objective, optimizer: any Optimizer, schedule: LearningRateSchedule, data: DataBinding,
-         settings: Settings, runFolder: RunDirectory?, reporter: TrainingReporter, resumed: LoopState? = nil, metricsLog: [Data] = []) {
+         settings: Settings, runFolder: RunDirectory?, reporter: TrainingReporter, resumed: LoopState? = nil, metricsLog: [Data] = [],
+         replicas: Replicas? = nil) {
         self.model = model
         self.objective = objective
         self.optimizer = optimizer
@@ -53,6 +57,7 @@ final class Trainer {
         self.settings = settings
         self.runFolder = runFolder
         self.reporter = reporter
+        self.replicas = replicas
         self.metricsLog = metricsLog
         tensorBoard = runFolder.map { TensorBoardLog(run: $0, resumedAfter: resumed?.epoch ?? 0) }
         self.state = resumed ?? LoopState(epoch: 0, dropoutState: model.rng.state,
@@ -67,6 +72,10 @@ final class Trainer {
 
     /// Trains from the epoch after `state.epoch` to the last, returning the last held-out results.
     func run() throws(RunError) -> [EpochResult] {
+        do { return try epochs() } catch { throw replicas?.shared(error) ?? error }
+    }
+
+    private func epochs() throws(RunError) -> [EpochResult] {
         var lastHeldOut: [EpochResult] = []
         var epoch = state.epoch
         while epoch < settings.epochs {
@@ -103,34 +112,39 @@ final class Trainer {
         model.train()
         let indices = data.dataset.splits.train
         let stream = data.dataset.batches(indices, epoch: epoch - 1, options: BatchOptions(
-            batchSize: settings.batchSize, shuffle: settings.shuffle, seed: settings.seed, prefetch: settings.prefetch))
+            batchSize: settings.batchSize, shuffle: settings.shuffle, seed: settings.seed, prefetch: settings.prefetch, shard: replicas.shard))
         defer { stream.stop() }
         var accumulator = EpochAccumulator(objective)
         let started = MonotonicClock.seconds()
         var batchNumber = 0
-        let step = TrainingStep(model: model, objective: objective, optimizer: optimizer, clipGradNorm: settings.clipGradNorm)
+        let step = TrainingStep(model: model, objective: objective, optimizer: optimizer, clipGradNorm: settings.clipGradNorm,
+                                replicas: replicas)
         while let batch = try Evaluation.next(stream, data) {
             if firstBatchAt == nil { firstBatchAt = MonotonicClock.seconds() }
             batchNumber += 1
-            if batch.count == 1 && settings.skipSingleSampleBatch { continue }
+            let share = stream.share(ofBatch: batchNumber - 1)
+            if share.batchRows == 1 && settings.skipSingleSampleBatch { continue }
             let targets = data.targets(batch, for: objective)
-            let result = step(data.inputs(batch, names: model.inputNames), targets)
+            model.firstRow = share.firstRow
+            let result = step(data.inputs(batch, names: model.inputNames), targets, rows: share.rows, batchRows: share.batchRows)
             if let bad = result.nonFinite {
                 throw divergence(head: objective.heads[bad].name, value: result.losses[bad], epoch: epoch, batch: batchNumber, of: stream.batchCount)
             }
-            accumulator.add(batchSize: batch.count, losses: result.losses, predictions: objective.heads.map { result.outputs[$0.name]! },
+            accumulator.add(batchSize: share.batchRows, losses: result.losses, predictions: objective.heads.map { result.outputs[$0.name]! },
                             targets: targets)
             reporter.batchFinished(epoch: epoch, epochs: settings.epochs, batch: batchNumber, batches: stream.batchCount,
                                    loss: Double(result.total))
-            if Interrupt.isRequested { throw interrupted(epoch: epoch, batch: batchNumber, of: stream.batchCount) }
+            if result.stop || (replicas == nil && Interrupt.isRequested) { throw interrupted(epoch: epoch, batch: batchNumber, of: stream.batchCount) }
         }
+        accumulator.sumStatistics(over: replicas)
         return accumulator.result(epoch: epoch, split: "train", seconds: MonotonicClock.seconds() - started, learningRate: learningRate)
     }
 
     func evaluate(_ indices: [Int], split: String, epoch: Int, learningRate: Double) throws(RunError) -> EpochResult {
         do {
             return try Evaluation.run(model: model, objective: objective, data: data, indices: indices, split: split, epoch: epoch,
-                                      batchSize: settings.batchSize, prefetch: settings.prefetch, learningRate: learningRate)
+                                      batchSize: settings.batchSize, prefetch: settings.prefetch, learningRate: learningRate,
+                                      replicas: replicas)
         } catch {
             guard error.kind == .divergence else { throw error }
             throw RunError(.divergence, error.message + "; training stopped." + whatIsKept())

@@ -5,44 +5,84 @@ import NN
 /// One optimisation step, the same for `train` and `bench`: forward (model and weighted losses),
 /// then, when every loss is finite, clear the gradients, backward, clip, and step the optimizer.
 /// Each phase is timed (the clock reads cost nanoseconds; `bench` reports them).
+///
+/// In a data-parallel run (`replicas`) each process runs the step on its rows of the batch: the
+/// losses are summed over the processes before anything is decided, backward starts from
+/// rows / batch rows (so each process's gradient is its share of the whole batch's mean-loss
+/// gradient, also for uneven shares), and the gradients, views into one flat buffer, are summed
+/// in one collective before clipping and the optimizer, which every process then runs alike.
 struct TrainingStep {
     let model: GraphModel
     let objective: Objective
     let optimizer: any Optimizer
     /// `train.clip_grad_norm`.
     let clipGradNorm: Double?
+    let replicas: Replicas?
+    /// The gradients as one buffer (data-parallel runs only).
+    private let gradients: GradientBuffer?
+
+    init(model: GraphModel, objective: Objective, optimizer: any Optimizer, clipGradNorm: Double?, replicas: Replicas? = nil) {
+        self.model = model
+        self.objective = objective
+        self.optimizer = optimizer
+        self.clipGradNorm = clipGradNorm
+        self.replicas = replicas
+        gradients = replicas.map { _ in GradientBuffer(optimizer.parameters) }
+    }
 
     struct Result {
         var outputs: [String: Tensor]
-        /// Each head's loss, in head order.
+        /// Each head's loss over the whole batch, in head order.
         var losses: [Float]
         /// The objective; NaN when the step stopped at a non-finite head loss.
         var total: Float
         /// The first head whose loss is NaN or infinite; the parameters were then left as they were.
         var nonFinite: Int?
+        /// Ctrl-C (on any process of a data-parallel run): the loop stops after this step.
+        var stop: Bool
         var forwardSeconds: Double
         var backwardSeconds: Double
         var optimizerSeconds: Double
+        /// Summing the gradients over the processes (data-parallel runs).
+        var exchangeSeconds: Double = 0
     }
 
-    func callAsFunction(_ inputs: [String: Tensor], _ targets: [LossTarget]) -> Result {
+    /// The step on a batch, of which this process holds `rows` of `batchRows` (all of them in one
+    /// process).
+    func callAsFunction(_ inputs: [String: Tensor], _ targets: [LossTarget], rows: Int = 0, batchRows: Int = 0) -> Result {
         let t0 = MonotonicClock.seconds()
         let outputs = model(inputs)
         let lossTensors = objective.losses(outputs, targets)
-        let losses = lossTensors.map(\.scalar)
+        var losses = lossTensors.map(\.scalar), stop = false
+        if let replicas {
+            (losses, stop) = replicas.batchLosses(losses, rows: rows, of: batchRows)
+        } else {
+            stop = Interrupt.isRequested
+        }
         if let bad = losses.firstIndex(where: { !$0.isFinite }) {
-            return Result(outputs: outputs, losses: losses, total: .nan, nonFinite: bad, forwardSeconds: MonotonicClock.seconds() - t0,
-                          backwardSeconds: 0, optimizerSeconds: 0)
+            return Result(outputs: outputs, losses: losses, total: .nan, nonFinite: bad, stop: stop,
+                          forwardSeconds: MonotonicClock.seconds() - t0, backwardSeconds: 0, optimizerSeconds: 0)
         }
         let total = objective.total(lossTensors)
         let t1 = MonotonicClock.seconds()
-        optimizer.zeroGrad()
-        total.backward()
+        var exchangeSeconds = 0.0
+        if let replicas, let gradients {
+            gradients.zero()
+            total.backward(gradient: Tensor(scalar: Float(rows) / Float(batchRows)))
+            let t = MonotonicClock.seconds()
+            replicas.sumGradients(gradients)
+            exchangeSeconds = MonotonicClock.seconds() - t
+        } else {
+            optimizer.zeroGrad()
+            total.backward()
+        }
         let t2 = MonotonicClock.seconds()
         if let clipGradNorm { _ = clipGradientNorm(optimizer.parameters, maxNorm: clipGradNorm) }
         optimizer.step()
         let t3 = MonotonicClock.seconds()
-        return Result(outputs: outputs, losses: losses, total: total.scalar, nonFinite: nil,
-                      forwardSeconds: t1 - t0, backwardSeconds: t2 - t1, optimizerSeconds: t3 - t2)
+        let objectiveValue = replicas == nil ? total.scalar : zip(objective.heads, losses).reduce(0) { $0 + $1.0.weight * $1.1 }
+        return Result(outputs: outputs, losses: losses, total: objectiveValue, nonFinite: nil, stop: stop,
+                      forwardSeconds: t1 - t0, backwardSeconds: t2 - t1 - exchangeSeconds, optimizerSeconds: t3 - t2,
+                      exchangeSeconds: exchangeSeconds)
     }
 }
