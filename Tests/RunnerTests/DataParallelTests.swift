@@ -207,6 +207,22 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: out), "nothing was written")
     }
 
+    /// `bench` under mpirun times the step with the gradient sum; rank 0 alone prints. Other
+    /// commands refuse to run as several processes (each would do the whole work).
+    @Test func benchTimesTheGradientSumAndOtherCommandsRefuse() throws {
+        let run = try MPIRun.run(2, ["bench", shippedSpec("water_bn"), "--steps", "3", "--warmup", "1", "--format", "json"])
+        try #require(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.count == 1, "\(run.stdout)")
+        let report = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
+        #expect(report["processes"] as? Int == 2 && report["batch_size"] as? Int == 16)
+        #expect((report["exchange_ms_median"] as? Double ?? -1) >= 0 && (report["allreduce_ms_median"] as? Double ?? -1) >= 0)
+        let refused = try MPIRun.run(2, ["summary", shippedSpec("water_bn")])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("error: this command runs as one process; only `specrun train` and `specrun bench` run "
+                                        + "data-parallel under Open MPI's mpirun (OMPI_COMM_WORLD_SIZE=2)"), "\(refused.stderr)")
+    }
+
     /// A binary built against Open MPI, started by another MPI's launcher, sees a job of one:
     /// it refuses instead of training alone (and K copies of it writing K runs).
     @Test func aLauncherOfAnotherMPIIsRefused() throws {

@@ -64,6 +64,8 @@ public enum BenchSession {
         /// the step; it holds the wait for the slowest process).
         public var processes: Int? = nil
         public var exchangeMsMedian: Double? = nil
+        /// The same sum with every process starting it together: the exchange alone.
+        public var allreduceMsMedian: Double? = nil
     }
 
     public struct Outcome {
@@ -195,6 +197,7 @@ public enum BenchSession {
         if let replicas = options.replicas {
             report.processes = replicas.count
             report.exchangeMsMedian = Self.median(exchange)
+            report.allreduceMsMedian = replicas.medianSumMilliseconds(count: step.gradientCount, repetitions: options.steps)
         }
         var torch: TorchReport?
         if let python = options.torchPython {

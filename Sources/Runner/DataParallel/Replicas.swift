@@ -43,6 +43,21 @@ public final class Replicas: ReplicaSum {
         communicator.allreduceSum(gradients.storage.buffer)
     }
 
+    /// Median milliseconds of summing `count` floats across the processes when all of them start
+    /// together (a barrier first): the exchange alone, without the wait for a slower process that
+    /// a training step's sum includes.
+    func medianSumMilliseconds(count: Int, repetitions: Int) -> Double {
+        let buffer = FloatBuffer.zeros(count)
+        var times: [Double] = []
+        for _ in 0..<repetitions {
+            communicator.barrier()
+            let t0 = MonotonicClock.seconds()
+            communicator.allreduceSum(buffer.buffer)
+            times.append((MonotonicClock.seconds() - t0) * 1000)
+        }
+        return times.sorted()[times.count / 2]
+    }
+
     /// An error every process stopped with at the same batch (a divergence or a stop they
     /// decided together), marked so: the job ends normally and only rank 0 reports it.
     func shared(_ error: RunError) -> RunError {

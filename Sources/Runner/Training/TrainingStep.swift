@@ -30,6 +30,9 @@ struct TrainingStep {
         gradients = replicas.map { _ in GradientBuffer(optimizer.parameters) }
     }
 
+    /// Floats summed across the processes per step (with the padding between gradients).
+    var gradientCount: Int { gradients?.storage.count ?? 0 }
+
     struct Result {
         var outputs: [String: Tensor]
         /// Each head's loss over the whole batch, in head order.

@@ -146,7 +146,7 @@ enum BenchTable {
 
     static func render(_ outcome: BenchSession.Outcome) -> String {
         let r = outcome.specrun, t = outcome.torch
-        let threads = r.processes.map { "\($0) processes x \(r.threads) threads" } ?? "\(r.threads) threads"
+        let threads = (r.processes.map { "\($0) processes x " } ?? "") + "\(r.threads) thread\(r.threads == 1 ? "" : "s")"
         var lines = ["bench \(r.spec): batch \(r.batchSize), \(r.steps) steps after \(r.warmupSteps) warm-up, \(threads), "
                      + "\(r.data) data, \(r.parameters.formatted()) parameters",
                      "specrun: \(r.engine)"]
@@ -165,6 +165,7 @@ enum BenchTable {
         time("  backward", r.backwardMsMedian, \.backwardMsMedian)
         time("  optimizer", r.optimizerMsMedian, \.optimizerMsMedian)
         if let exchange = r.exchangeMsMedian { rows.append(["  gradient sum", milliseconds(exchange)]) }
+        if let alone = r.allreduceMsMedian { rows.append(["sum alone", milliseconds(alone)]) }
         var throughput = ["samples/s", String(format: "%.0f", r.samplesPerS)]
         if let t {
             let theirs: Double? = t.samplesPerS
