@@ -63,7 +63,7 @@ final class Watchdog: Sendable {
             let what = Operation(rawValue: operation.load(ordering: .relaxed))?.text ?? "a collective"
             let n = count.load(ordering: .relaxed)
             let message = "rank \(rank): error: waited \(Int(waited)) s for the other processes in \(what)"
-                + (n > 0 ? " of \(n) values" : "") + "; one of them has hung or stopped answering. Ending the job "
+                + (n > 0 ? " of \(n) value\(n == 1 ? "" : "s")" : "") + "; one of them has hung or stopped answering. Ending the job "
                 + "(SPECRUN_MPI_TIMEOUT=\(Self.format(timeout)) seconds; 0 waits for ever)\n"
             FileHandle.standardError.write(Data(message.utf8))
             _exit(Self.exitStatus)
