@@ -8,7 +8,8 @@ import Glibc
 /// `mpirun -n K specrun train SPEC` against one process, as a user would run them: the same
 /// spec, seed and global batch must give the same model (weights within 1e-5, relative, per
 /// tensor) and the same metrics to 4 decimals; resuming, a dying rank and a hung one end as the
-/// README says. Fixtures are tiny so that each case takes a second or two on CI's 2 cores.
+/// README says. Fixtures are tiny (40 rows of water data: 32 to train, 8 to test) so that each
+/// case takes a second or two on CI's 2 cores, where every collective may wait for a time slice.
 @Suite(.serialized) struct DataParallelTests {
     /// The water MLP with dropout after its first layer, Adam, batch 8.
     static let dropoutSpec = """
@@ -52,8 +53,8 @@ import Glibc
     static let cases: [Case] = [
         // Batch 2 on 3 processes: rank 0's share of every batch is empty.
         Case(spec: "water_mlp", text: nil, arguments: ["--epochs", "2"]),
-        // Batch 12 of 64 rows: the last batch of 4 gives shares of 1, 1 and 2 rows to batchnorm.
-        Case(spec: "water_bn_sgd", text: batchNormSGDSpec, arguments: ["--epochs", "2", "--batch-size", "12"]),
+        // Batch 7 of 32 rows: the last batch of 4 gives shares of 1, 1 and 2 rows to batchnorm.
+        Case(spec: "water_bn_sgd", text: batchNormSGDSpec, arguments: ["--epochs", "2", "--batch-size", "7"]),
         Case(spec: "water_dropout", text: dropoutSpec, arguments: []),
         Case(spec: "omniglot_two_output", text: nil, arguments: ["--epochs", "2", "--batch-size", "8"]),
     ]
@@ -66,7 +67,7 @@ import Glibc
     }
 
     @Test(arguments: cases) func severalProcessesTrainTheModelOneProcessTrains(_ c: Case) throws {
-        let root = try FixtureRoot()
+        let root = try FixtureRoot(water: 40)
         defer { root.remove() }
         let spec = try specPath(c, root)
         var folders: [Int: URL] = [:]
@@ -96,7 +97,7 @@ import Glibc
     /// metrics stay identical; the held-out loss, read with the running means, moves in its 4th
     /// decimal. (SGD turns the same noise into nothing: water_bn_sgd above matches throughout.)
     @Test func batchNormWithAdamMatchesInEveryParameterThatHasAGradient() throws {
-        let root = try FixtureRoot()
+        let root = try FixtureRoot(water: 40)
         defer { root.remove() }
         var folders: [URL] = []
         for processes in [1, 2] {
@@ -118,7 +119,7 @@ import Glibc
 
     /// A 2-process run resumed after epoch 1 is the 2-process run of 2 epochs, bit for bit.
     @Test func resumingATwoProcessRunEqualsRunningStraight() throws {
-        let root = try FixtureRoot()
+        let root = try FixtureRoot(water: 40)
         defer { root.remove() }
         let spec = root.url.appendingPathComponent("water_dropout.yaml").path
         try Self.dropoutSpec.write(toFile: spec, atomically: true, encoding: .utf8)
@@ -132,6 +133,23 @@ import Glibc
         #expect(run.stdout.contains("resuming after epoch 1"), "\(run.stdout)")
         #expect(try savedTensors(resumed) == savedTensors(straight))
         #expect(try metricsWithoutTimings(resumed) == metricsWithoutTimings(straight))
+    }
+
+    /// A loss that turns NaN on the processes that hold rows (rank 0's shares are empty) stops
+    /// every process at the batch one process stops at, with its message, printed once.
+    @Test func aNaNStopsEveryProcessAtTheSameBatch() throws {
+        let root = try FixtureRoot(water: 40)
+        defer { root.remove() }
+        var errors: [String] = []
+        for processes in [1, 3] {
+            let arguments = ["train", shippedSpec("water_mlp"), "--data-root", root.path, "--lr", "1e30",
+                             "--out", root.url.appendingPathComponent("run-\(processes)").path]
+            let run = processes == 1 ? try MPIRun.alone(arguments) : try MPIRun.run(processes, arguments)
+            #expect(run.status == 1)
+            errors.append(run.stderr.split(separator: "\n").filter { $0.hasPrefix("error: ") }.joined(separator: "\n"))
+        }
+        #expect(errors[0].contains("the loss of output `potability` is NaN at epoch 1, batch "), "\(errors[0])")
+        #expect(errors[1] == errors[0])
     }
 
     /// A long run whose checkpoints are written every epoch, for killing and stopping.
@@ -152,7 +170,7 @@ import Glibc
     }
 
     @Test func killingOneProcessEndsTheJobAndKeepsTheLastCheckpoint() throws {
-        let root = try FixtureRoot()
+        let root = try FixtureRoot(water: 40)
         defer { root.remove() }
         let (job, out, ranks) = try startLongRun(root)
         let killed = Date()
@@ -170,7 +188,7 @@ import Glibc
     }
 
     @Test func aHungProcessEndsTheJobAfterTheTimeout() throws {
-        let root = try FixtureRoot()
+        let root = try FixtureRoot(water: 40)
         defer { root.remove() }
         let (job, _, ranks) = try startLongRun(root, environment: ["SPECRUN_MPI_TIMEOUT": "2"])
         let stopped = Date()

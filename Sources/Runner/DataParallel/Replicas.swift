@@ -29,8 +29,9 @@ public final class Replicas: ReplicaSum {
     public func sum(_ values: UnsafeMutableBufferPointer<Double>) { communicator.allreduceSum(values) }
 
     /// The whole batch's mean loss per head, from each process's mean over its `rows` of
-    /// `batchRows`, and whether any process was asked to stop (Ctrl-C): one collective per batch,
-    /// so that a NaN on one process or a Ctrl-C on another stops all of them at the same batch.
+    /// `batchRows`, and whether any process was asked to stop (Ctrl-C): one collective per batch
+    /// of an evaluation, so that a NaN on one process or a Ctrl-C on another stops all of them at
+    /// the same batch (a training step sends the same with its gradients).
     func batchLosses(_ losses: [Float], rows: Int, of batchRows: Int) -> (losses: [Float], stop: Bool) {
         // An empty share's mean is 0/0; it adds nothing.
         var sums = losses.map { rows > 0 ? Double($0) * Double(rows) : 0 } + [Interrupt.isRequested ? 1 : 0]

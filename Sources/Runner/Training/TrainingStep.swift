@@ -6,11 +6,12 @@ import NN
 /// then, when every loss is finite, clear the gradients, backward, clip, and step the optimizer.
 /// Each phase is timed (the clock reads cost nanoseconds; `bench` reports them).
 ///
-/// In a data-parallel run (`replicas`) each process runs the step on its rows of the batch: the
-/// losses are summed over the processes before anything is decided, backward starts from
-/// rows / batch rows (so each process's gradient is its share of the whole batch's mean-loss
-/// gradient, also for uneven shares), and the gradients, views into one flat buffer, are summed
-/// in one collective before clipping and the optimizer, which every process then runs alike.
+/// In a data-parallel run (`replicas`) each process runs the step on its rows of the batch.
+/// Backward starts from rows / batch rows, so each process's gradient is its share of the whole
+/// batch's mean-loss gradient (also for uneven shares). The gradients are views into one flat
+/// buffer, which also carries each head's loss summed over this process's rows and the Ctrl-C
+/// flag: one collective sums all of it, and then every process decides alike whether to step
+/// (every summed loss finite) and whether to stop after the step.
 struct TrainingStep {
     let model: GraphModel
     let objective: Objective
@@ -18,7 +19,7 @@ struct TrainingStep {
     /// `train.clip_grad_norm`.
     let clipGradNorm: Double?
     let replicas: Replicas?
-    /// The gradients as one buffer (data-parallel runs only).
+    /// The gradients, the heads' loss sums and the stop flag as one buffer (data-parallel runs).
     private let gradients: GradientBuffer?
 
     init(model: GraphModel, objective: Objective, optimizer: any Optimizer, clipGradNorm: Double?, replicas: Replicas? = nil) {
@@ -27,10 +28,10 @@ struct TrainingStep {
         self.optimizer = optimizer
         self.clipGradNorm = clipGradNorm
         self.replicas = replicas
-        gradients = replicas.map { _ in GradientBuffer(optimizer.parameters) }
+        gradients = replicas.map { _ in GradientBuffer(optimizer.parameters, extra: objective.heads.count + 1) }
     }
 
-    /// Floats summed across the processes per step (with the padding between gradients).
+    /// Floats summed across the processes per step.
     var gradientCount: Int { gradients?.storage.count ?? 0 }
 
     struct Result {
@@ -56,25 +57,30 @@ struct TrainingStep {
         let t0 = MonotonicClock.seconds()
         let outputs = model(inputs)
         let lossTensors = objective.losses(outputs, targets)
-        var losses = lossTensors.map(\.scalar), stop = false
-        if let replicas {
-            (losses, stop) = replicas.batchLosses(losses, rows: rows, of: batchRows)
-        } else {
-            stop = Interrupt.isRequested
-        }
-        if let bad = losses.firstIndex(where: { !$0.isFinite }) {
-            return Result(outputs: outputs, losses: losses, total: .nan, nonFinite: bad, stop: stop,
+        var losses = lossTensors.map(\.scalar)
+        if replicas == nil, let bad = losses.firstIndex(where: { !$0.isFinite }) {
+            return Result(outputs: outputs, losses: losses, total: .nan, nonFinite: bad, stop: Interrupt.isRequested,
                           forwardSeconds: MonotonicClock.seconds() - t0, backwardSeconds: 0, optimizerSeconds: 0)
         }
         let total = objective.total(lossTensors)
         let t1 = MonotonicClock.seconds()
-        var exchangeSeconds = 0.0
+        var exchangeSeconds = 0.0, stop = Interrupt.isRequested
         if let replicas, let gradients {
             gradients.zero()
             total.backward(gradient: Tensor(scalar: Float(rows) / Float(batchRows)))
             let t = MonotonicClock.seconds()
+            let extra = gradients.extra
+            for (i, loss) in losses.enumerated() { extra[i] = rows > 0 ? loss * Float(rows) : 0 }  // 0/0 for an empty share
+            extra[losses.count] = stop ? 1 : 0
             replicas.sumGradients(gradients)
+            losses = losses.indices.map { extra[$0] / Float(batchRows) }
+            stop = extra[losses.count] > 0
             exchangeSeconds = MonotonicClock.seconds() - t
+            if let bad = losses.firstIndex(where: { !$0.isFinite }) {
+                return Result(outputs: outputs, losses: losses, total: .nan, nonFinite: bad, stop: stop, forwardSeconds: t1 - t0,
+                              backwardSeconds: MonotonicClock.seconds() - t1 - exchangeSeconds, optimizerSeconds: 0,
+                              exchangeSeconds: exchangeSeconds)
+            }
         } else {
             optimizer.zeroGrad()
             total.backward()
