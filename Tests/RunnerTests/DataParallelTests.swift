@@ -187,6 +187,20 @@ import Glibc
         #expect(resume.stdout.contains("resuming after epoch \(last)") && !resume.stdout.contains("skipped"), "\(resume.stdout)")
     }
 
+    /// Ctrl-C reaching one process (`kill -INT`) stops every process after the same batch, with
+    /// rank 0's message and the command to resume.
+    @Test func interruptingOneProcessStopsAllOfThem() throws {
+        let root = try FixtureRoot(water: 40)
+        defer { root.remove() }
+        let (job, out, ranks) = try startLongRun(root)
+        kill(ranks[1]!, SIGINT)
+        let end = job.wait(limit: 30)
+        #expect(end.status == 130)
+        let errors = end.stderr.split(separator: "\n").filter { $0.hasPrefix("error: ") }
+        #expect(errors.count == 1 && errors[0].hasPrefix("error: interrupted at epoch ")
+                && errors[0].hasSuffix("with: specrun train --resume \(out.path)"), "\(end.stderr)")
+    }
+
     @Test func aHungProcessEndsTheJobAfterTheTimeout() throws {
         let root = try FixtureRoot(water: 40)
         defer { root.remove() }
