@@ -12,11 +12,11 @@ smallest median is kept: on a shared machine the other work only ever adds time)
   the wait for the slowest process) and the sum alone (all processes starting it together).
 
 On paper, for K machines like this one joined by a network: a step costs the measured compute of
-its share, plus a ring allreduce of the gradients, 2(K-1)/K * bytes / bandwidth + 2(K-1) *
-latency, plus the per-batch sum of the losses (2 log2(K) latencies). Speed-up is one machine's
-step time over that.
+its share plus a ring allreduce of the gradients (which carry the losses too),
+2(K-1)/K * bytes / bandwidth + 2(K-1) * latency. Speed-up is one machine's step time over that.
+`--from FILE` prints the tables again from a run's JSON.
 """
-import argparse, json, math, os, subprocess, sys, tempfile
+import argparse, json, os, subprocess, sys, tempfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CLASSES = ["--classes", "alphabet=30", "--classes", "character=964"]
@@ -74,6 +74,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--json", default="distributed-bench.json")
+    parser.add_argument("--from", dest="source", help="a run's JSON: print its tables without measuring")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="specrun-distributed-")
     specs = [os.path.join(ROOT, "specs", "omniglot_two_output.yaml"), wide_spec(folder)]
@@ -81,7 +82,11 @@ def main():
         load_before = f.read().split()[0]
 
     results = {}
-    for rnd in range(args.rounds):
+    if args.source:
+        with open(args.source) as f:
+            saved = json.load(f)
+        results = {(k.split()[0], int(k.split()[1]), int(k.split()[2])): v for k, v in saved.items()}
+    for rnd in range(0 if args.source else args.rounds):
         for spec in specs:
             name = os.path.basename(spec)[:-5]
             steps = args.steps if "wide" not in name else max(3, args.steps // 3)
@@ -91,10 +96,10 @@ def main():
                 results.setdefault((name, k, 32), []).append(bench(args.specrun, spec, steps, processes=k))
     with open("/proc/loadavg") as f:
         load_after = f.read().split()[0]
-    with open(args.json, "w") as f:
-        json.dump({" ".join(map(str, k)): v for k, v in results.items()}, f, indent=1)
-
-    print(f"Measured: {args.rounds} rounds, the smallest median of each; load average {load_before} before, {load_after} after.\n")
+    if not args.source:
+        with open(args.json, "w") as f:
+            json.dump({" ".join(map(str, k)): v for k, v in results.items()}, f, indent=1)
+        print(f"Measured: {args.rounds} rounds, the smallest median of each; load average {load_before} before, {load_after} after.\n")
     print("| model | parameters (gradient MB) | processes | batch per process | step ms | forward | backward | gradient sum in step | sum alone |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for (name, k, batch), runs in sorted(results.items(), key=lambda kv: (kv[0][0], kv[0][1], -kv[0][2])):
@@ -118,8 +123,7 @@ def main():
             for k in MACHINES[1:]:
                 compute = best(results[(name, 1, 32 // k)], "ms_per_step_median") / 1000
                 ring = 2 * (k - 1) / k * gradient_bytes / bandwidth + 2 * (k - 1) * latency
-                losses = 2 * math.log2(k) * latency
-                step = compute + ring + losses
+                step = compute + ring
                 cells.append(f"{one / step:.2f}x ({step * 1000:.1f} ms: {compute * 1000:.1f} + {ring * 1000:.1f})")
             print(f"| {name} | {network} | " + " | ".join(cells) + " |")
 
