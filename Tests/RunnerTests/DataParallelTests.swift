@@ -258,8 +258,9 @@ import Glibc
     /// A binary built against Open MPI, started by another MPI's launcher, sees a job of one:
     /// it refuses instead of training alone (and K copies of it writing K runs).
     @Test func aLauncherOfAnotherMPIIsRefused() throws {
-        let run = try MPIRun.alone(["train", shippedSpec("water_mlp"), "--out", temporaryFolder("mismatch").path],
-                                   environment: ["PMI_SIZE": "2", "PMI_RANK": "0"])
+        let out = temporaryFolder("mismatch")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let run = try MPIRun.alone(["train", shippedSpec("water_mlp"), "--out", out.path], environment: ["PMI_SIZE": "2", "PMI_RANK": "0"])
         #expect(run.status == 2)
         #expect(run.stderr.hasPrefix("error: specrun was started by a PMI launcher (MPICH's mpiexec, srun --mpi=pmi2) as one of 2 "
                                      + "processes (PMI_SIZE=2), but its MPI library (Open MPI v"), "\(run.stderr)")

@@ -16,7 +16,7 @@ its share plus a ring allreduce of the gradients (which carry the losses too),
 2(K-1)/K * bytes / bandwidth + 2(K-1) * latency. Speed-up is one machine's step time over that.
 `--from FILE` prints the tables again from a run's JSON.
 """
-import argparse, json, os, subprocess, sys, tempfile
+import argparse, atexit, json, os, shutil, subprocess, sys, tempfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CLASSES = ["--classes", "alphabet=30", "--classes", "character=964"]
@@ -77,6 +77,7 @@ def main():
     parser.add_argument("--from", dest="source", help="a run's JSON: print its tables without measuring")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="specrun-distributed-")
+    atexit.register(shutil.rmtree, folder, True)
     specs = [os.path.join(ROOT, "specs", "omniglot_two_output.yaml"), wide_spec(folder)]
     with open("/proc/loadavg") as f:
         load_before = f.read().split()[0]
