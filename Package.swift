@@ -6,7 +6,7 @@
 //   Diagnostics -> YAMLReader -> SpecLanguage -> GraphIR ─┐
 //   Kernels -> Autograd -> NN ────────────────────────────┼─> Catalogue -> Runner -> specrun (CLI)
 //   DataPipeline ─────────────────────────────────────────┘                  ^   ^
-//   Datasets, ProtobufWire -> TensorBoard ───────────────────────────────────┘   |
+//   Datasets, ProtobufWire -> TensorBoard, CMPI -> Collectives ──────────────┘   |
 //   YAMLReader -> Report (run folders -> HTML) ──────────────────────────────────┘
 //
 // The front end (down to GraphIR) never imports the engine: Catalogue holds one definition per
@@ -59,6 +59,10 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        // MPI is always linked, and initialised only when a launcher started the process: see the
+        // README's "Training on several processes" for why. `mpi-c` is Debian's alternative
+        // pointing at the default MPI (Open MPI); the shim names its macro handles.
+        .systemLibrary(name: "CMPI", pkgConfig: "mpi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // Front end: everything that happens before a tensor is computed.
         .target(name: "Diagnostics"),
@@ -87,10 +91,13 @@ let package = Package(
         .target(name: "TensorBoard", dependencies: ["ProtobufWire"]),
         .target(name: "Report", dependencies: ["YAMLReader"]),
 
+        // The processes of a data-parallel job: a communicator over MPI, or the job of one.
+        .target(name: "Collectives", dependencies: ["CMPI"]),
+
         // The product: spec -> modules -> training loop, and the command line.
-        .target(name: "Runner", dependencies: ["Catalogue", "GraphIR", "NN", "DataPipeline", "Datasets", "TensorBoard"]),
+        .target(name: "Runner", dependencies: ["Catalogue", "GraphIR", "NN", "DataPipeline", "Datasets", "TensorBoard", "Collectives"]),
         .executableTarget(name: "specrun", dependencies: [
-            "Runner", "Catalogue", "GraphIR", "SpecLanguage", "Diagnostics", "Datasets", "Report",
+            "Runner", "Catalogue", "GraphIR", "SpecLanguage", "Diagnostics", "Datasets", "Report", "Collectives",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -106,6 +113,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CZlib"]),
         .testTarget(name: "ProtobufWireTests", dependencies: ["ProtobufWire"]),
         .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),
+        .testTarget(name: "CollectivesTests", dependencies: ["Collectives"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"], exclude: ["Fixtures"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Catalogue", "DataPipeline", "TensorBoard", "specrun", "TestSupport"]),
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue", "Runner", "DataPipeline", "GraphIR", "SpecLanguage", "NN", "TestSupport"],

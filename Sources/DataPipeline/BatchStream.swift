@@ -2,6 +2,26 @@ import Dispatch
 import Foundation
 import Synchronization
 
+/// One of `count` processes that train on shares of every batch (data parallelism): process
+/// `index` takes rows [n·index/count, n·(index+1)/count) of a batch of n, a contiguous share,
+/// empty when n < count.
+public struct Shard: Sendable, Equatable {
+    public var index: Int
+    public var count: Int
+
+    /// The whole batch: one process.
+    public static let whole = Shard(index: 0, count: 1)
+
+    public init(index: Int, count: Int) {
+        precondition(count > 0 && index >= 0 && index < count, "[batches] shard \(index) of \(count)")
+        self.index = index
+        self.count = count
+    }
+
+    /// This shard's rows of a batch of `n`.
+    public func rows(of n: Int) -> Range<Int> { n * index / count ..< n * (index + 1) / count }
+}
+
 /// How one epoch's samples are cut into batches.
 public struct BatchOptions: Sendable, Equatable {
     public var batchSize: Int
@@ -16,8 +36,11 @@ public struct BatchOptions: Sendable, Equatable {
     /// Transform the images by the config's augmentation, with draws from `seed` and the epoch
     /// (for training batches only).
     public var augment: Bool
+    /// The share of each batch this process reads; the batches are the same for every share.
+    public var shard: Shard
 
-    public init(batchSize: Int, shuffle: Bool = false, seed: UInt64 = 0, dropLast: Bool = false, prefetch: Int = 2, augment: Bool = false) {
+    public init(batchSize: Int, shuffle: Bool = false, seed: UInt64 = 0, dropLast: Bool = false, prefetch: Int = 2, augment: Bool = false,
+                shard: Shard = .whole) {
         precondition(batchSize > 0, "[batches] batch size must be positive, got \(batchSize)")
         precondition(prefetch >= 0, "[batches] prefetch must be >= 0, got \(prefetch)")
         self.batchSize = batchSize
@@ -26,6 +49,7 @@ public struct BatchOptions: Sendable, Equatable {
         self.dropLast = dropLast
         self.prefetch = prefetch
         self.augment = augment
+        self.shard = shard
     }
 }
 
@@ -49,6 +73,7 @@ public final class BatchStream: Sendable {
     private let dataset: Dataset
     private let batchSize: Int
     private let augmentation: AugmentationDraw?
+    private let shard: Shard
     private let prefetcher: Prefetcher?
     private let state = Mutex(State())
 
@@ -62,10 +87,13 @@ public final class BatchStream: Sendable {
         self.order = order
         self.augmentation = augmentation
         batchSize = options.batchSize
+        shard = options.shard
         let count = order.count
         batchCount = options.dropLast ? count / batchSize : (count + batchSize - 1) / batchSize
         if options.prefetch > 0 && batchCount > 0 {
-            let slices = (0..<batchCount).map { b in Array(order[(b * options.batchSize)..<min((b + 1) * options.batchSize, count)]) }
+            let slices = (0..<batchCount).map { b in
+                Array(order[Self.samples(ofBatch: b, batchSize: options.batchSize, shard: options.shard, count: count)])
+            }
             let prefetcher = Prefetcher(dataset: dataset, slices: slices, depth: options.prefetch, augmentation: augmentation)
             self.prefetcher = prefetcher
             let thread = Thread { prefetcher.run() }
@@ -78,6 +106,19 @@ public final class BatchStream: Sendable {
 
     deinit { stop() }
 
+    /// Where batch `b`'s rows (this shard's share) start in the whole batch, how many there are,
+    /// and how many the whole batch has.
+    public func share(ofBatch b: Int) -> (firstRow: Int, rows: Int, batchRows: Int) {
+        let n = min(batchSize, order.count - b * batchSize), rows = shard.rows(of: n)
+        return (rows.lowerBound, rows.count, n)
+    }
+
+    /// The positions in the order of batch `b`'s samples in `shard`.
+    private static func samples(ofBatch b: Int, batchSize: Int, shard: Shard, count: Int) -> Range<Int> {
+        let rows = shard.rows(of: min(batchSize, count - b * batchSize))
+        return b * batchSize + rows.lowerBound ..< b * batchSize + rows.upperBound
+    }
+
     /// The next batch, or nil after the last one. A failure (say, a corrupt image) is thrown
     /// once, after the batches before it, and ends the stream.
     public func next() throws(DataError) -> Batch? {
@@ -89,7 +130,8 @@ public final class BatchStream: Sendable {
         guard let b else { return nil }
         do throws(DataError) {
             guard let prefetcher else {
-                return try dataset.batch(Array(order[(b * batchSize)..<min((b + 1) * batchSize, order.count)]), augmentation: augmentation)
+                return try dataset.batch(Array(order[Self.samples(ofBatch: b, batchSize: batchSize, shard: shard, count: order.count)]),
+                                         augmentation: augmentation)
             }
             return try prefetcher.take().get()
         } catch {

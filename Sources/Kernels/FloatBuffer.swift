@@ -14,12 +14,26 @@ public final class FloatBuffer: @unchecked Sendable {
     /// The first element. Valid for `count` elements while this object is alive.
     public let base: UnsafeMutablePointer<Float>
     public let count: Int
+    /// The buffer this one is a view into, kept alive by it; nil when this one owns its memory.
+    private let owner: FloatBuffer?
 
     /// A buffer of `count` elements whose contents are unspecified (recycled memory).
     public init(uninitializedCount count: Int) {
         precondition(count >= 0, "[buffer] negative element count \(count)")
         self.count = count
         self.base = BufferPool.shared.take(count)
+        owner = nil
+    }
+
+    /// A view of `count` elements of `buffer` from `offset`: writes go to `buffer`'s memory. For
+    /// tensors that must live side by side in one block (gradients summed across processes in one
+    /// call); a view starts on a 64-byte boundary only when `offset` is a multiple of 16.
+    public init(viewing buffer: FloatBuffer, offset: Int, count: Int) {
+        precondition(offset >= 0 && count >= 0 && offset + count <= buffer.count,
+                     "[buffer] view of \(count) elements at \(offset) does not fit in \(buffer.count)")
+        self.count = count
+        self.base = buffer.base + offset
+        owner = buffer
     }
 
     /// A buffer of `count` zeros.
@@ -35,7 +49,7 @@ public final class FloatBuffer: @unchecked Sendable {
         values.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: values.count) }
     }
 
-    deinit { BufferPool.shared.recycle(base, count: count) }
+    deinit { if owner == nil { BufferPool.shared.recycle(base, count: count) } }
 
     public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: base, count: count) }
     public var array: [Float] { Array(buffer) }

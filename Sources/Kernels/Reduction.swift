@@ -86,7 +86,7 @@ public enum Reduction {
                                    into dst: UnsafeMutablePointer<Float>, scale: Float, accumulate: Bool) {
         let width = 512
         let blocks = (columns + width - 1) / width
-        Parallel.forEachChunk(blocks, grain: max(1, 16_384 / (rows * width))) { range in
+        Parallel.forEachChunk(blocks, grain: max(1, 16_384 / (max(rows, 1) * width))) { range in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: width) { buffer in
                 let acc = buffer.baseAddress!
                 for block in range {

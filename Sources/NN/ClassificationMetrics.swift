@@ -116,6 +116,24 @@ public struct ClassificationMetrics: Sendable {
         }
     }
 
+    /// The counts behind every metric (samples, correct predictions, then true positives, false
+    /// positives and false negatives per class), as numbers: the processes of a data-parallel job
+    /// each count their share of a split, sum the tallies, and set the sums back.
+    public var tallies: [Double] {
+        get { [Double(sampleCount), Double(correct)] + (truePositives + falsePositives + falseNegatives).map(Double.init) }
+        set {
+            let c = classCount
+            precondition(newValue.count == 2 + 3 * c && newValue.allSatisfy { $0 >= 0 && $0 == $0.rounded() },
+                         "[metrics] \(newValue.count) tallies for \(c) classes, expected \(2 + 3 * c) counts")
+            let counts = newValue.map { Int($0) }
+            sampleCount = counts[0]
+            correct = counts[1]
+            truePositives = Array(counts[2..<(2 + c)])
+            falsePositives = Array(counts[(2 + c)..<(2 + 2 * c)])
+            falseNegatives = Array(counts[(2 + 2 * c)...])
+        }
+    }
+
     /// Forgets every sample (the start of an epoch).
     public mutating func reset() {
         sampleCount = 0

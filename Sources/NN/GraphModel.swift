@@ -32,6 +32,11 @@ public final class GraphModel {
     public private(set) var isTraining = true
     /// The generator dropout layers draw from; part of a checkpoint.
     public var rng: RandomGenerator
+    /// For a process of a data-parallel job: where the rows it is given start in the whole batch
+    /// (set before each forward pass), and the sum over the processes that batch normalisation
+    /// takes its statistics with. See `ForwardContext`.
+    public var firstRow = 0
+    public var replicas: (any ReplicaSum)?
 
     public init(inputs: [String], nodes: [Node], outputs: [(name: String, node: String)], rng: RandomGenerator) {
         self.inputNames = inputs
@@ -60,7 +65,7 @@ public final class GraphModel {
     /// The outputs for a batch of named inputs.
     public func callAsFunction(_ inputs: [String: Tensor]) -> [String: Tensor] {
         var values = inputs
-        var context = ForwardContext(training: isTraining, rng: rng)
+        var context = ForwardContext(training: isTraining, rng: rng, firstRow: firstRow, replicas: replicas)
         for node in nodes {
             switch node.operation {
             case .layers(let from, let layers):

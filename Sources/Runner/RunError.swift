@@ -22,6 +22,13 @@ public struct RunError: Error, CustomStringConvertible {
     public var message: String
     /// For `.spec`: the file and every diagnostic, to render with `DiagnosticRenderer`.
     public var diagnostics: (file: SourceFile, list: [Diagnostic])?
+    /// In a data-parallel run: whether every process stopped with this error at the same point (a
+    /// divergence or stop they decided together, a failure they agreed on before training), so
+    /// the job ends normally. Otherwise the process met it alone while the others wait for it, and
+    /// the whole job must be ended.
+    public var isShared = false
+    /// Whether another process reports this shared error (only one does).
+    public var isSilent = false
 
     public init(_ kind: Kind, _ message: String, diagnostics: (file: SourceFile, list: [Diagnostic])? = nil) {
         self.kind = kind

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Collectives
 import Foundation
 
 /// The `specrun` command line. Each subcommand lives in Commands/; the work is done by the
@@ -41,6 +42,12 @@ struct Specrun: ParsableCommand {
         }
         do {
             var command = try parseAsRoot()
+            // K copies of another command would each do the whole work and print it K times.
+            if !(command is Train || command is Bench), let launch = Launch.detect(ProcessInfo.processInfo.environment), launch.size != 1 {
+                printError("error: this command runs as one process; only `specrun train` and `specrun bench` run data-parallel "
+                           + "under \(launch.launcher) (\(launch.evidence))\n")
+                Foundation.exit(2)
+            }
             try command.run()
         } catch {
             if exitCode(for: error) == .validationFailure {

@@ -26,7 +26,7 @@ import Glibc
                                     "--data-root", root.url.path, "--out", root.url.appendingPathComponent("run").path],
                                    executable: URL(fileURLWithPath: "/usr/bin/taskset"))
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.contains(", seed 0\n1 threads, BLAS"), "\(run.stdout)")
+        #expect(run.stdout.contains(", seed 0\n1 thread, BLAS"), "\(run.stdout)")
     }
 
     /// `--compare-torch python3` finds python3 on PATH (this one has no torch, so the twin fails

@@ -35,6 +35,30 @@ import Testing
         }
     }
 
+    /// Three processes of a data-parallel job each read a contiguous share of every batch of the
+    /// same shuffled epoch: together, the one process's batches; a batch smaller than the job
+    /// leaves a share empty.
+    @Test func sharesOfEveryBatchMakeTheWholeBatch() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let data = try tableData(dir)
+        let whole = try drain(data.batches(Array(0..<10), epoch: 1, options: BatchOptions(batchSize: 4, shuffle: true, seed: 9)))
+        var shares: [[Batch]] = []
+        for prefetch in [0, 2] {
+            shares = try (0..<3).map { index in
+                let stream = data.batches(Array(0..<10), epoch: 1, options: BatchOptions(
+                    batchSize: 4, shuffle: true, seed: 9, prefetch: prefetch, shard: Shard(index: index, count: 3)))
+                #expect(stream.batchCount == 3)
+                #expect((0..<3).map { stream.share(ofBatch: $0).batchRows } == [4, 4, 2])
+                return try drain(stream)
+            }
+            for b in 0..<3 { #expect(shares.flatMap { $0[b].indices } == whole[b].indices, "batch \(b)") }
+        }
+        #expect(shares.map { $0.map(\.count) } == [[1, 1, 0], [1, 1, 1], [2, 2, 1]])
+        #expect(shares[0][2]["n"]?.shape == [0, 1])
+        #expect(Shard(index: 2, count: 3).rows(of: 4) == 2..<4)
+    }
+
     @Test func shuffledEpochsFollowEpochOrder() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }

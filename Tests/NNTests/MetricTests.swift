@@ -1,5 +1,6 @@
 import Autograd
 import Foundation
+import Kernels
 import NN
 import Testing
 
@@ -105,5 +106,22 @@ import Testing
         m.update(scores: Tensor(shape: [3], values: [-1, -2, -3]), targets: [0, 0, 0])
         #expect(m.value(.accuracy) == 1)
         #expect(m.value(.precision) == 0 && m.value(.recall) == 0 && m.value(.f1) == 0)
+    }
+}
+
+/// The processes of a data-parallel job count their shares and add the tallies: every metric is
+/// then the whole split's.
+@Suite struct MetricTalliesTests {
+    @Test func summedTalliesGiveTheWholeSplitsMetrics() {
+        var rng = RandomGenerator(seed: 4)
+        let scores = (0..<40).map { _ in rng.uniform(0, 1) }, targets = (0..<10).map { _ in Int32(rng.nextInt(below: 4)) }
+        var whole = ClassificationMetrics(.multiclass(classes: 4)), first = whole, second = whole
+        whole.update(scores: Tensor(shape: [10, 4], values: scores), targets: targets)
+        first.update(scores: Tensor(shape: [3, 4], values: Array(scores[0..<12])), targets: Array(targets[0..<3]))
+        second.update(scores: Tensor(shape: [7, 4], values: Array(scores[12...])), targets: Array(targets[3...]))
+        var summed = first
+        summed.tallies = zip(first.tallies, second.tallies).map(+)
+        for metric in ClassificationMetrics.Metric.allCases { #expect(summed.value(metric) == whole.value(metric), "\(metric)") }
+        #expect(summed.tallies == whole.tallies && summed.sampleCount == 10)
     }
 }

@@ -36,6 +36,13 @@ public struct HeadStatistics {
         }
     }
 
+    /// The counts the metrics are read from (`ClassificationMetrics.tallies`; none for a
+    /// regression head), for summing over the processes of a data-parallel job.
+    public var tallies: [Double] {
+        get { classification?.tallies ?? [] }
+        set { if classification != nil { classification!.tallies = newValue } }
+    }
+
     /// Adds a batch's predictions and targets.
     public mutating func add(_ prediction: Tensor, _ target: LossTarget) {
         let scores = UnsafeBufferPointer(start: prediction.data, count: prediction.count)

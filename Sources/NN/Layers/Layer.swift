@@ -7,10 +7,17 @@ import Kernels
 public struct ForwardContext {
     public var training: Bool
     public var rng: RandomGenerator
+    /// In a data-parallel job, where this process's rows start in the whole batch (dropout draws
+    /// a row's mask from its place in the whole batch); 0 otherwise.
+    public var firstRow: Int
+    /// In a data-parallel job, the sum over its processes that batch statistics are taken with.
+    public var replicas: (any ReplicaSum)?
 
-    public init(training: Bool, rng: RandomGenerator) {
+    public init(training: Bool, rng: RandomGenerator, firstRow: Int = 0, replicas: (any ReplicaSum)? = nil) {
         self.training = training
         self.rng = rng
+        self.firstRow = firstRow
+        self.replicas = replicas
     }
 }
 

@@ -2,7 +2,8 @@ import Autograd
 import Kernels
 
 /// `nn.BatchNorm1d` / `nn.BatchNorm2d` over [N, C, ...]: batch statistics in training (updating
-/// the running ones), running statistics in evaluation.
+/// the running ones), running statistics in evaluation. In a data-parallel job the batch
+/// statistics are the whole batch's, over all processes (as `nn.SyncBatchNorm`).
 public final class BatchNorm: Layer {
     public let weight: Tensor?
     public let bias: Tensor?
@@ -41,19 +42,20 @@ public final class BatchNorm: Layer {
     public func callAsFunction(_ x: Tensor, _ context: inout ForwardContext) -> Tensor {
         if context.training { numBatchesTracked += 1 }
         return x.batchNorm(runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
-                           training: context.training, momentum: momentum, eps: eps)
+                           training: context.training, momentum: momentum, eps: eps, replicas: context.replicas)
     }
 }
 
 /// `nn.Dropout`: zeroes elements with probability p in training, drawing from the model's
-/// generator, and scales the rest by 1/(1-p); the identity in evaluation.
+/// generator and each row's place in the whole batch, and scales the rest by 1/(1-p); the
+/// identity in evaluation.
 public final class Dropout: Layer {
     public let p: Float
 
     public init(p: Float) { self.p = p }
 
     public func callAsFunction(_ x: Tensor, _ context: inout ForwardContext) -> Tensor {
-        x.dropout(p: p, training: context.training, rng: &context.rng)
+        x.dropout(p: p, training: context.training, rng: &context.rng, firstRow: context.firstRow)
     }
 }
 
@@ -65,7 +67,7 @@ public final class Dropout2d: Layer {
     public init(p: Float) { self.p = p }
 
     public func callAsFunction(_ x: Tensor, _ context: inout ForwardContext) -> Tensor {
-        x.dropout2d(p: p, training: context.training, rng: &context.rng)
+        x.dropout2d(p: p, training: context.training, rng: &context.rng, firstRow: context.firstRow)
     }
 }
 

@@ -29,6 +29,9 @@ public enum BenchSession {
         public var torchPython: String?
         /// Time each layer on its own instead of whole training steps.
         public var layers = false
+        /// The processes of a data-parallel job (`mpirun -n K specrun bench`): each times the step
+        /// on its share of every batch, gradients summed across them.
+        public var replicas: Replicas?
 
         public init(specPath: String) { self.specPath = specPath }
     }
@@ -57,6 +60,12 @@ public enum BenchSession {
         /// Buffers the engine had to malloc per timed step (0 when every buffer is reused).
         public var freshAllocationsPerStep: Double
         public var loss: Double?
+        /// Data-parallel: the processes, and the median time of summing the gradients (included in
+        /// the step; it holds the wait for the slowest process).
+        public var processes: Int? = nil
+        public var exchangeMsMedian: Double? = nil
+        /// The same sum with every process starting it together: the exchange alone.
+        public var allreduceMsMedian: Double? = nil
     }
 
     public struct Outcome {
@@ -122,7 +131,8 @@ public enum BenchSession {
             (model, graph, spec, objective) = (p.model, p.graph, p.spec, p.objective)
             optimizer = try p.makeOptimizer()
             let stream = p.data.dataset.batches(p.data.dataset.splits.train, epoch: 0,
-                                                options: BatchOptions(batchSize: spec.data.batchSize, shuffle: true, seed: 0, dropLast: true, prefetch: 0))
+                                                options: BatchOptions(batchSize: spec.data.batchSize, shuffle: true, seed: 0, dropLast: true, prefetch: 0,
+                                                                      shard: options.replicas.shard))
             while batches.count < min(options.steps + options.warmup, 64), let batch = try Evaluation.next(stream, p.data) {
                 batches.append((p.data.inputs(batch, names: model.inputNames), p.data.targets(batch, for: objective)))
             }
@@ -138,7 +148,7 @@ public enum BenchSession {
                 throw RunError(.spec, "\(options.specPath): \(error)")
             }
             var rng = RandomGenerator(seed: UInt64(bitPattern: Int64(spec.seed)), stream: 2)
-            batches = [synthetic(graph: g, objective: objective, batchSize: spec.data.batchSize, rng: &rng)]
+            batches = [synthetic(graph: g, objective: objective, batchSize: options.replicas.shard.rows(of: spec.data.batchSize).count, rng: &rng)]
         }
         guard !batches.isEmpty else { throw RunError(.data, "\(options.specPath): the training split has no full batch") }
 
@@ -156,29 +166,39 @@ public enum BenchSession {
 
         // The timed loop: the training step `train` runs, phase by phase.
         model.train()
-        let step = TrainingStep(model: model, objective: objective, optimizer: optimizer, clipGradNorm: spec.train.clipGradNorm)
-        var total: [Double] = [], forward: [Double] = [], backward: [Double] = [], optimizerTimes: [Double] = []
+        let step = TrainingStep(model: model, objective: objective, optimizer: optimizer, clipGradNorm: spec.train.clipGradNorm,
+                                replicas: options.replicas)
+        model.replicas = options.replicas
+        let rows = options.replicas.shard.rows(of: spec.data.batchSize)
+        var total: [Double] = [], forward: [Double] = [], backward: [Double] = [], optimizerTimes: [Double] = [], exchange: [Double] = []
         var allocationsBefore = 0
         var lastLoss: Float = .nan
         for i in 0..<(options.warmup + options.steps) {
             if i == options.warmup { allocationsBefore = BufferPool.freshAllocationsOnThisThread }
             let (inputs, targets) = batches[i % batches.count]
-            let result = step(inputs, targets)
+            model.firstRow = rows.lowerBound
+            let result = step(inputs, targets, rows: rows.count, batchRows: spec.data.batchSize)
             if let bad = result.nonFinite {
                 throw RunError(.divergence, "\(options.specPath): the loss of output `\(objective.heads[bad].name)` is \(result.losses[bad]) at step \(i + 1); "
                                + "bench times finite steps only (try a lower learning rate)")
             }
             lastLoss = result.total
             if i >= options.warmup {
-                total.append((result.forwardSeconds + result.backwardSeconds + result.optimizerSeconds) * 1000)
+                total.append((result.forwardSeconds + result.backwardSeconds + result.exchangeSeconds + result.optimizerSeconds) * 1000)
+                exchange.append(result.exchangeSeconds * 1000)
                 forward.append(result.forwardSeconds * 1000)
                 backward.append(result.backwardSeconds * 1000)
                 optimizerTimes.append(result.optimizerSeconds * 1000)
             }
         }
         let allocations = Double(BufferPool.freshAllocationsOnThisThread - allocationsBefore) / Double(max(options.steps, 1))
-        let report = try report(spec: spec, graph: graph, model: model, options: options, times: (total, forward, backward, optimizerTimes),
+        var report = try report(spec: spec, graph: graph, model: model, options: options, times: (total, forward, backward, optimizerTimes),
                                 allocations: allocations, loss: lastLoss)
+        if let replicas = options.replicas {
+            report.processes = replicas.count
+            report.exchangeMsMedian = Self.median(exchange)
+            report.allreduceMsMedian = replicas.medianSumMilliseconds(count: step.gradientCount, repetitions: options.steps)
+        }
         var torch: TorchReport?
         if let python = options.torchPython {
             torch = try runTwin(python: python, graph: graph, spec: spec, path: options.specPath, options: options,

@@ -100,3 +100,11 @@ public final class ConsoleReporter: TrainingReporter {
         return "\(result.split) metrics after epoch \(result.epoch) (\(result.samples) samples)\n" + lines.joined(separator: "\n")
     }
 }
+
+/// Reports nothing: the processes of a data-parallel run other than rank 0, which prints.
+public final class QuietReporter: TrainingReporter {
+    public init() {}
+    public func note(_ text: String) {}
+    public func batchFinished(epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Double) {}
+    public func epochFinished(_ train: EpochResult, heldOut: [EpochResult], epochs: Int, elapsed: Double) {}
+}

@@ -2,15 +2,17 @@ import DataPipeline
 import NN
 
 /// Loss and metrics of a model on a split, in evaluation mode: running statistics, no dropout,
-/// nothing recorded for backward.
+/// nothing recorded for backward. In a data-parallel run each process evaluates its share of
+/// every batch and the losses and metric counts are summed.
 enum Evaluation {
     /// `confusion`: keep each classification head's confusion matrix in the result (`eval`).
     static func run(model: GraphModel, objective: Objective, data: DataBinding, indices: [Int], split: String, epoch: Int,
-                    batchSize: Int, prefetch: Int, learningRate: Double = 0, confusion: Bool = false) throws(RunError) -> EpochResult {
+                    batchSize: Int, prefetch: Int, learningRate: Double = 0, confusion: Bool = false,
+                    replicas: Replicas? = nil) throws(RunError) -> EpochResult {
         let wasTraining = model.isTraining
         model.eval()
         defer { if wasTraining { model.train() } }
-        let stream = data.dataset.batches(indices, epoch: 0, options: BatchOptions(batchSize: batchSize, prefetch: prefetch))
+        let stream = data.dataset.batches(indices, epoch: 0, options: BatchOptions(batchSize: batchSize, prefetch: prefetch, shard: replicas.shard))
         defer { stream.stop() }
         var accumulator = EpochAccumulator(objective, keepsConfusion: confusion)
         let started = MonotonicClock.seconds()
@@ -19,14 +21,17 @@ enum Evaluation {
             batchNumber += 1
             let outputs = model(data.inputs(batch, names: model.inputNames))
             let targets = data.targets(batch, for: objective)
-            let losses = objective.losses(outputs, targets).map(\.scalar)
+            var losses = objective.losses(outputs, targets).map(\.scalar), stop = Interrupt.isRequested
+            let share = stream.share(ofBatch: batchNumber - 1)
+            if let replicas { (losses, stop) = replicas.batchLosses(losses, rows: share.rows, of: share.batchRows) }
             if let bad = losses.firstIndex(where: { !$0.isFinite }) {
                 throw notFinite("loss of output `\(objective.heads[bad].name)`", Double(losses[bad]), split: split, epoch: epoch,
                                 where: "batch \(batchNumber) of \(stream.batchCount)", data: data)
             }
-            accumulator.add(batchSize: batch.count, losses: losses, predictions: objective.heads.map { outputs[$0.name]! }, targets: targets)
-            if Interrupt.isRequested { throw RunError(.interrupted, "interrupted during evaluation of the \(split) split") }
+            accumulator.add(batchSize: share.batchRows, losses: losses, predictions: objective.heads.map { outputs[$0.name]! }, targets: targets)
+            if stop { throw RunError(.interrupted, "interrupted during evaluation of the \(split) split") }
         }
+        accumulator.sumStatistics(over: replicas)
         let result = accumulator.result(epoch: epoch, split: split, seconds: MonotonicClock.seconds() - started, learningRate: learningRate)
         for head in result.heads {
             if let bad = head.metrics.first(where: { !$0.value.isFinite }) {

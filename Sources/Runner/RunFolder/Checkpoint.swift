@@ -53,6 +53,17 @@ enum Checkpoint {
         } catch {
             throw RunError(.file, "\(temporary.path): cannot create the checkpoint folder: \(SystemText.reason(error))")
         }
+        for (name, bytes) in encode(model: model, optimizer: optimizer, state: state) {
+            try run.write(bytes, to: temporary.appendingPathComponent(name))
+        }
+        try? fm.removeItem(at: final)
+        guard rename(temporary.path, final.path) == 0 else {
+            throw RunError(.file, "\(final.path): cannot move the checkpoint into place: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The checkpoint's files: `tensorFiles`, then state.json with their checksums.
+    static func encode(model: GraphModel, optimizer: any Optimizer, state: LoopState) -> [(name: String, bytes: Data)] {
         let optimizerState = optimizer.exportState()
         let optimizerFile = SafeTensors(
             entries: optimizerState.tensors.keys.sorted().map { key in
@@ -63,16 +74,8 @@ enum Checkpoint {
                        "scalars": String(decoding: JSON.encode(optimizerState.scalars, pretty: false), as: UTF8.self)])
         let files = [SafeTensors(entries: StateDict.entries(of: model), metadata: ["format": "pt"]).encoded(), optimizerFile.encoded()]
         var state = state
-        state.checksums = [:]
-        for (name, bytes) in zip(tensorFiles, files) {
-            try run.write(bytes, to: temporary.appendingPathComponent(name))
-            state.checksums![name] = checksum(bytes)
-        }
-        try run.write(JSON.encode(state), to: temporary.appendingPathComponent("state.json"))
-        try? fm.removeItem(at: final)
-        guard rename(temporary.path, final.path) == 0 else {
-            throw RunError(.file, "\(final.path): cannot move the checkpoint into place: \(String(cString: strerror(errno)))")
-        }
+        state.checksums = Dictionary(uniqueKeysWithValues: zip(tensorFiles, files.map(checksum)))
+        return Array(zip(tensorFiles, files)) + [("state.json", JSON.encode(state))]
     }
 
     static func folderName(epoch: Int) -> String { String(format: "epoch-%04d", epoch) }
@@ -130,9 +133,14 @@ enum Checkpoint {
     /// tensors against the model and the optimizer. On error the optimizer is unchanged; the model
     /// may hold part of the checkpoint (an older one restored afterwards replaces all of it).
     static func read(_ folder: URL, epoch: Int, model: GraphModel, optimizer: any Optimizer) throws(RunError) -> LoopState {
-        func bytes(_ name: String) throws(RunError) -> Data {
+        try decode(epoch: epoch, model: model, optimizer: optimizer, from: folder) { name throws(RunError) in
             do { return try FileContents.read(folder.appendingPathComponent(name)) } catch { throw RunError(.file, "\(error)") }
         }
+    }
+
+    /// `read` over files that `bytes` gives by name; messages name them as in `folder`.
+    static func decode(epoch: Int, model: GraphModel, optimizer: any Optimizer, from folder: URL,
+                       bytes: (String) throws(RunError) -> Data) throws(RunError) -> LoopState {
         let statePath = folder.appendingPathComponent("state.json").path
         let state: LoopState
         do { state = try JSON.decode(LoopState.self, from: try bytes("state.json")) } catch let error as RunError { throw error } catch {

@@ -51,6 +51,16 @@ public struct PreparedModel {
                              specEpochs: parsed.train.epochs, catalogue: catalogue)
     }
 
+    /// Fetches the public data sets the spec at `path` (or `text`) reads and `dataRoot` lacks, or
+    /// says how (see `DataSupply`), without loading anything: a data-parallel run's rank 0 does
+    /// this before any process reads data.
+    static func ensureData(path: String, text: String?, overrides: SpecOverrides, dataRoot: String,
+                           catalogue: Catalogue = .standard, supply: DataSupply) throws(RunError) {
+        let (file, parsed, _) = try compile(path: path, text: text, catalogue: catalogue)
+        let spec = overrides.applied(to: parsed)
+        try supply.ensure(spec, file: file, dataRoot: dataRoot, source: catalogue.dataConfig(for: spec.data).source)
+    }
+
     /// The spec at `path` (or `text`) compiled, or a run error carrying its diagnostics.
     static func compile(path: String, text: String? = nil, catalogue: Catalogue = .standard) throws(RunError) -> (file: SourceFile, spec: Spec, graph: Graph) {
         let definitions = catalogue.definitions

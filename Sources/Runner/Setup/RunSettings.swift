@@ -22,6 +22,8 @@ public struct RunSettings: Codable, Equatable {
     public var threads: Int
     public var blas: String
     public var specrunVersion: String
+    /// The processes of a data-parallel run (absent for one process).
+    public var processes: Int? = nil
 }
 
 /// Command-line values that replace a spec's own; in settings.json as

@@ -87,7 +87,8 @@ struct EpochAccumulator {
         statistics = objective.heads.map { $0.statistics() }
     }
 
-    /// Adds one batch: each head's mean loss over the batch, its predictions and targets.
+    /// Adds one batch: each head's mean loss over the batch, its predictions and targets (in a
+    /// data-parallel run, this process's rows of them).
     mutating func add(batchSize: Int, losses: [Float], predictions: [Tensor], targets: [LossTarget]) {
         samples += batchSize
         for i in lossSums.indices {
@@ -99,6 +100,20 @@ struct EpochAccumulator {
             } else {
                 statistics[i].add(predictions[i], targets[i])
             }
+        }
+    }
+
+    /// Makes every process's metric counts those of the whole split, in one collective: in a
+    /// data-parallel run each process counted its rows (the losses were summed batch by batch).
+    mutating func sumStatistics(over replicas: Replicas?) {
+        guard let replicas else { return }
+        var tallies = statistics.flatMap(\.tallies)
+        replicas.communicator.allreduceSum(&tallies)
+        var start = 0
+        for i in statistics.indices {
+            let n = statistics[i].tallies.count
+            statistics[i].tallies = Array(tallies[start..<(start + n)])
+            start += n
         }
     }
 

@@ -13,6 +13,8 @@ import SpecLanguage
 /// keeping the last, the best (by the early-stopping metric, else the first output's loss, on
 /// the first held-out split) and every `checkpointEvery`-th. So a Ctrl-C or a NaN stop always
 /// leaves one that `--resume` continues from, and early stopping can restore the best weights.
+/// In a data-parallel run every process runs this loop on its share of each batch (see
+/// `TrainingStep`); only the one with the run folder (rank 0) writes it.
 final class Trainer {
     struct Settings {
         var epochs: Int
@@ -41,6 +43,7 @@ final class Trainer {
     let settings: Settings
     let runFolder: RunDirectory?
     let reporter: TrainingReporter
+    let replicas: Replicas?
     private(set) var state: LoopState
     /// The epoch whose weights the model holds at the end: the last one, or the best one that
     /// early stopping restored.
@@ -52,7 +55,8 @@ final class Trainer {
     private let start = MonotonicClock.seconds()
 
     init(model: GraphModel, objective: Objective, optimizer: any Optimizer, schedule: LearningRateSchedule, data: DataBinding,
-         settings: Settings, runFolder: RunDirectory?, reporter: TrainingReporter, resumed: LoopState? = nil, metricsLog: [Data] = []) {
+         settings: Settings, runFolder: RunDirectory?, reporter: TrainingReporter, resumed: LoopState? = nil, metricsLog: [Data] = [],
+         replicas: Replicas? = nil) {
         self.model = model
         self.objective = objective
         self.optimizer = optimizer
@@ -61,6 +65,7 @@ final class Trainer {
         self.settings = settings
         self.runFolder = runFolder
         self.reporter = reporter
+        self.replicas = replicas
         self.metricsLog = metricsLog
         tensorBoard = runFolder.map { TensorBoardLog(run: $0, resumedAfter: resumed?.epoch ?? 0) }
         self.state = resumed ?? LoopState(epoch: 0, dropoutState: model.rng.state,
@@ -75,6 +80,10 @@ final class Trainer {
 
     /// Trains from the epoch after `state.epoch` to the last, returning the last held-out results.
     func run() throws(RunError) -> [EpochResult] {
+        do { return try epochs() } catch { throw replicas?.shared(error) ?? error }
+    }
+
+    private func epochs() throws(RunError) -> [EpochResult] {
         var lastHeldOut: [EpochResult] = []
         var epoch = state.epoch
         weightsEpoch = epoch
@@ -131,20 +140,27 @@ final class Trainer {
     /// Keras's `restore_best_weights` does, and its held-out results; nil when the last epoch was
     /// the best.
     private func restoreBest() throws(RunError) -> [EpochResult]? {
-        guard let best = state.bestEpoch, best != state.epoch, let runFolder else {
+        // A data-parallel run's processes decide this alike (their loop states are the same, from
+        // summed metrics); rank 0 alone has the run folder and reads the checkpoint.
+        guard let best = state.bestEpoch, best != state.epoch, runFolder != nil || replicas != nil else {
             reporter.note("the last epoch was the best; weights.safetensors holds its weights")
             return nil
         }
-        let folder = runFolder.checkpoints.appendingPathComponent(Checkpoint.folderName(epoch: best))
-        // The optimizer is loaded too (the checkpoint is checked whole); nothing trains after this.
-        _ = try Checkpoint.read(folder, epoch: best, model: model, optimizer: optimizer)
+        let checkpoint = Checkpoint.folderName(epoch: best)
+        try replicas.agree { () throws(RunError) in
+            guard let runFolder else { return }
+            // The optimizer is loaded too (the checkpoint is checked whole); nothing trains after this.
+            _ = try Checkpoint.read(runFolder.checkpoints.appendingPathComponent(checkpoint), epoch: best, model: model, optimizer: optimizer)
+        }
+        // Then every process holds those weights, so that the held-out results below are theirs.
+        if let replicas { _ = try replicas.broadcastState(model: model, optimizer: optimizer, resumed: state) }
         weightsEpoch = best
         var results: [EpochResult] = []
         for split in heldOutSplits {
             results.append(try evaluate(split.indices, split: split.name, epoch: best, learningRate: optimizer.learningRate))
         }
         reporter.note("restored the best weights, from epoch \(best), into weights.safetensors "
-                      + "(the last epoch's stay in \(runFolder.checkpoints.lastPathComponent)/\(Checkpoint.folderName(epoch: state.epoch)))")
+                      + "(the last epoch's stay in checkpoints/\(Checkpoint.folderName(epoch: state.epoch)))")
         return results
     }
 
@@ -152,34 +168,40 @@ final class Trainer {
         model.train()
         let indices = data.dataset.splits.train
         let stream = data.dataset.batches(indices, epoch: epoch - 1, options: BatchOptions(
-            batchSize: settings.batchSize, shuffle: settings.shuffle, seed: settings.seed, prefetch: settings.prefetch, augment: true))
+            batchSize: settings.batchSize, shuffle: settings.shuffle, seed: settings.seed, prefetch: settings.prefetch, augment: true,
+            shard: replicas.shard))
         defer { stream.stop() }
         var accumulator = EpochAccumulator(objective)
         let started = MonotonicClock.seconds()
         var batchNumber = 0
-        let step = TrainingStep(model: model, objective: objective, optimizer: optimizer, clipGradNorm: settings.clipGradNorm)
+        let step = TrainingStep(model: model, objective: objective, optimizer: optimizer, clipGradNorm: settings.clipGradNorm,
+                                replicas: replicas)
         while let batch = try Evaluation.next(stream, data) {
             if firstBatchAt == nil { firstBatchAt = MonotonicClock.seconds() }
             batchNumber += 1
-            if batch.count == 1 && settings.skipSingleSampleBatch { continue }
+            let share = stream.share(ofBatch: batchNumber - 1)
+            if share.batchRows == 1 && settings.skipSingleSampleBatch { continue }
             let targets = data.targets(batch, for: objective)
-            let result = step(data.inputs(batch, names: model.inputNames), targets)
+            model.firstRow = share.firstRow
+            let result = step(data.inputs(batch, names: model.inputNames), targets, rows: share.rows, batchRows: share.batchRows)
             if let bad = result.nonFinite {
                 throw divergence(head: objective.heads[bad].name, value: result.losses[bad], epoch: epoch, batch: batchNumber, of: stream.batchCount)
             }
-            accumulator.add(batchSize: batch.count, losses: result.losses, predictions: objective.heads.map { result.outputs[$0.name]! },
+            accumulator.add(batchSize: share.batchRows, losses: result.losses, predictions: objective.heads.map { result.outputs[$0.name]! },
                             targets: targets)
             reporter.batchFinished(epoch: epoch, epochs: settings.epochs, batch: batchNumber, batches: stream.batchCount,
                                    loss: Double(result.total))
-            if Interrupt.isRequested { throw interrupted(epoch: epoch, batch: batchNumber, of: stream.batchCount) }
+            if result.stop || (replicas == nil && Interrupt.isRequested) { throw interrupted(epoch: epoch, batch: batchNumber, of: stream.batchCount) }
         }
+        accumulator.sumStatistics(over: replicas)
         return accumulator.result(epoch: epoch, split: "train", seconds: MonotonicClock.seconds() - started, learningRate: learningRate)
     }
 
     func evaluate(_ indices: [Int], split: String, epoch: Int, learningRate: Double) throws(RunError) -> EpochResult {
         do {
             return try Evaluation.run(model: model, objective: objective, data: data, indices: indices, split: split, epoch: epoch,
-                                      batchSize: settings.batchSize, prefetch: settings.prefetch, learningRate: learningRate)
+                                      batchSize: settings.batchSize, prefetch: settings.prefetch, learningRate: learningRate,
+                                      replicas: replicas)
         } catch {
             guard error.kind == .divergence else { throw error }
             throw RunError(.divergence, error.message + "; training stopped." + whatIsKept())

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Collectives
 import Foundation
 import Runner
 
@@ -12,7 +13,8 @@ struct Bench: ParsableCommand {
             of the declared shapes by default (give --classes for class counts), or the spec's real \
             data with --data-root, held in memory before timing. --compare-torch PYTHON runs the \
             spec's PyTorch twin (specrun export-torch) with the same steps, batch size and threads \
-            in the same invocation and prints the ratios.
+            in the same invocation and prints the ratios. Under `mpirun -n K` each process times \
+            the step on its share of every batch, and the time to sum the gradients is shown.
             """)
 
     @Argument(help: "The spec to benchmark.")
@@ -80,8 +82,16 @@ struct Bench: ParsableCommand {
             let parts = c.split(separator: "=")
             options.classes[String(parts[0])] = Int(parts[1])!
         }
+        let world = try joinJob()
+        defer { world.finish() }
+        if world.size > 1 && (compareTorch != nil || layers) {
+            printError("error: --compare-torch and --layers time one process; run them without mpirun\n")
+            throw ExitCode(2)
+        }
+        options.replicas = Replicas(world)
         let outcome: BenchSession.Outcome
-        do { outcome = try BenchSession.run(options) } catch { throw report(error) }
+        do { outcome = try BenchSession.run(options) } catch { throw report(error, in: world) }
+        guard world.rank == 0 else { return }
         if layers {
             switch format {
             case .json:
@@ -162,7 +172,8 @@ enum BenchTable {
 
     static func render(_ outcome: BenchSession.Outcome) -> String {
         let r = outcome.specrun, t = outcome.torch
-        var lines = ["bench \(r.spec): batch \(r.batchSize), \(r.steps) steps after \(r.warmupSteps) warm-up, \(r.threads) threads, "
+        let threads = (r.processes.map { "\($0) processes x " } ?? "") + "\(r.threads) thread\(r.threads == 1 ? "" : "s")"
+        var lines = ["bench \(r.spec): batch \(r.batchSize), \(r.steps) steps after \(r.warmupSteps) warm-up, \(threads), "
                      + "\(r.data) data, \(r.parameters.formatted()) parameters",
                      "specrun: \(r.engine)"]
         if let version = t?.torch { lines.append("PyTorch: \(version), the spec's twin from specrun export-torch") }
@@ -179,6 +190,8 @@ enum BenchTable {
         time("  forward", r.forwardMsMedian, \.forwardMsMedian)
         time("  backward", r.backwardMsMedian, \.backwardMsMedian)
         time("  optimizer", r.optimizerMsMedian, \.optimizerMsMedian)
+        if let exchange = r.exchangeMsMedian { rows.append(["  gradient sum", milliseconds(exchange)]) }
+        if let alone = r.allreduceMsMedian { rows.append(["sum alone", milliseconds(alone)]) }
         var throughput = ["samples/s", String(format: "%.0f", r.samplesPerS)]
         if let t {
             let theirs: Double? = t.samplesPerS

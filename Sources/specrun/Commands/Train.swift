@@ -1,4 +1,5 @@
 import ArgumentParser
+import Collectives
 import Datasets
 import Diagnostics
 import Foundation
@@ -23,7 +24,9 @@ struct Train: ParsableCommand {
             held-out metrics, and leaves a run folder (runs/<spec name>/<timestamp>/, or --out) \
             with the spec as run, settings.json, metrics.jsonl, checkpoints and weights.safetensors. \
             A NaN or infinite loss stops the run with the output, epoch and batch it came from. \
-            Ctrl-C stops after the current batch; --resume continues from the last checkpoint.
+            Ctrl-C stops after the current batch; --resume continues from the last checkpoint. \
+            Started by an MPI launcher (`mpirun -n K specrun train SPEC`), K processes train the \
+            same model data-parallel, each on its share of every batch, with the results of one.
             """)
 
     @Argument(help: "The spec to train.")
@@ -102,12 +105,29 @@ struct Train: ParsableCommand {
         options.force = force
         options.resume = resume
         options.supply = try supply()
+        let world = try joinJob()
+        defer { world.finish() }
         Interrupt.install()
+        // Rank 0 prints; a launcher gives every process a terminal, so no live bar under one.
+        let reporter: TrainingReporter = world.rank > 0 ? QuietReporter() : ConsoleReporter(live: world.size == 1 && Terminal.isInteractive())
         do {
-            _ = try TrainSession.run(options, reporter: ConsoleReporter())
+            _ = try TrainSession.run(options, reporter: reporter, replicas: Replicas(world))
         } catch {
-            throw report(error)
+            throw report(error, in: world)
         }
+    }
+}
+
+/// This process's part in its job: one of a data-parallel job's when an MPI launcher started it,
+/// with its share of the machine's cores, else the job of one. Call before anything computes.
+func joinJob() throws -> any Communicator {
+    do {
+        let world = try Launcher.communicator()
+        Replicas.shareCores(world)
+        return world
+    } catch {
+        printError("error: \(error)\n")
+        throw ExitCode(2)
     }
 }
 
@@ -116,8 +136,22 @@ let processStart = MonotonicClock.seconds()
 
 /// Prints a run error as the user should see it and returns the exit code: spec diagnostics in
 /// full, everything else as one `error:` line; 130 after Ctrl-C, 1 otherwise.
-func report(_ error: RunError) -> ExitCode {
-    if Terminal.isInteractive() { print("") }  // end a progress bar's line
+///
+/// In a data-parallel job, an error every process stopped with is printed once, by rank 0 (or by
+/// the process it concerns); one this process met alone, while the others wait for it in the next
+/// collective, is printed with its rank and ends the whole job.
+func report(_ error: RunError, in world: any Communicator) -> ExitCode {
+    guard world.size > 1 else { return report(error) }
+    let code = ExitCode(error.kind == .interrupted ? 130 : 1)
+    if !error.isShared {
+        printError("error: rank \(world.rank): \(error.message)\n")
+        world.abort(code: code.rawValue)
+    }
+    return error.isSilent ? code : report(error, live: false)
+}
+
+func report(_ error: RunError, live: Bool = Terminal.isInteractive()) -> ExitCode {
+    if live { print("") }  // end a progress bar's line
     if let (file, list) = error.diagnostics {
         printError(list.map { DiagnosticRenderer.human($0, in: file) + "\n" }.joined())  // they say what and where
     } else {
