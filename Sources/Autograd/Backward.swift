@@ -11,7 +11,7 @@ extension Tensor {
     /// Records, on a freshly made result, how to send its gradient back to `inputs`. Records
     /// nothing when no input requires a gradient, so evaluation keeps no intermediates.
     @discardableResult
-    public func recordingBackward(
+    func recordingBackward(
         _ inputs: [Tensor], _ backward: @escaping (_ output: Tensor, _ grad: Tensor) -> Void
     ) -> Tensor {
         guard inputs.contains(where: \.requiresGrad) else { return self }
@@ -25,7 +25,7 @@ extension Tensor {
     /// overwrite all `count` elements of `destination` when `accumulate` is false (a fresh buffer,
     /// so no zero fill is needed first) and add into them when it is true. Does nothing, and does
     /// not call `body`, when this tensor does not require a gradient.
-    public func accumulateGradient(_ body: (_ destination: UnsafeMutablePointer<Float>, _ accumulate: Bool) -> Void) {
+    func accumulateGradient(_ body: (_ destination: UnsafeMutablePointer<Float>, _ accumulate: Bool) -> Void) {
         guard requiresGrad else { return }
         if let g = grad {
             body(g.data, true)
@@ -43,7 +43,7 @@ extension Tensor {
     /// then dead: the result's gradient is released right after its closure runs, so handing its
     /// storage on is safe, but handing the same storage to two inputs is not (a later addition
     /// into one would change the other). An op with several inputs may give it to at most one.
-    public func accumulateGradient(reusing gradient: Tensor) {
+    func accumulateGradient(reusing gradient: Tensor) {
         guard requiresGrad else { return }
         precondition(gradient.count == count, "[grad] gradient of \(gradient.count) elements for shape \(shape)")
         if let g = grad {

@@ -1,7 +1,7 @@
 /// The dimensions of a tensor, outermost first (row-major), stored inline: making a tensor does
 /// not allocate for its shape. Rank 0 is a scalar; the highest rank is `Shape.maxRank`.
 public struct Shape: Hashable, Sendable, RandomAccessCollection, ExpressibleByArrayLiteral, CustomStringConvertible {
-    public static let maxRank = 6
+    static let maxRank = 6
     private var d: (Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0)
     public private(set) var rank: Int = 0
 
@@ -45,7 +45,7 @@ public struct Shape: Hashable, Sendable, RandomAccessCollection, ExpressibleByAr
     public func product(_ range: Range<Int>) -> Int { range.reduce(1) { $0 * self[$1] } }
 
     /// An axis given as in PyTorch: negative counts from the end.
-    public func normalizedAxis(_ axis: Int) -> Int {
+    func normalizedAxis(_ axis: Int) -> Int {
         let a = axis < 0 ? axis + rank : axis
         precondition(a >= 0 && a < rank, "[shape] axis \(axis) out of range for shape \(self)")
         return a

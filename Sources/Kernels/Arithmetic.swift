@@ -35,8 +35,8 @@ public struct BroadcastLayout: Sendable {
     }
 
     @inline(__always) public func size(_ axis: Int) -> Int { sizes[axis] }
-    @inline(__always) public func aVaries(_ axis: Int) -> Bool { aBits & (1 << axis) != 0 }
-    @inline(__always) public func bVaries(_ axis: Int) -> Bool { bBits & (1 << axis) != 0 }
+    @inline(__always) func aVaries(_ axis: Int) -> Bool { aBits & (1 << axis) != 0 }
+    @inline(__always) func bVaries(_ axis: Int) -> Bool { bBits & (1 << axis) != 0 }
 
     /// Element strides of operand a (or b) along each axis: 0 where it is broadcast.
     func strides(ofA: Bool) -> SIMD8<Int> {

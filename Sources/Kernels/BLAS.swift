@@ -21,7 +21,7 @@ public enum BLAS {
         /// The kernel family OpenBLAS runs (`openblas_get_corename`), or "unknown" for another CBLAS.
         public var coreName: String
         /// The core name OpenBLAS chose by itself, when specrun had to override it.
-        public var detectedCoreName: String?
+        var detectedCoreName: String?
         public var description: String {
             if let detected = detectedCoreName {
                 return "\(library) (core \(coreName); OpenBLAS detected \(detected), overridden with OPENBLAS_CORETYPE)"

@@ -19,7 +19,7 @@ public struct ConvPoolGeometry: Sendable, Hashable, CustomStringConvertible {
         pooledWidth = conv.outWidth / 2
     }
 
-    public var pooledPlane: Int { pooledHeight * pooledWidth }
+    var pooledPlane: Int { pooledHeight * pooledWidth }
     /// Elements of one pooled output image (O ph pw).
     public var outputImage: Int { conv.outChannels * pooledPlane }
 
@@ -72,7 +72,7 @@ public struct ConvPoolRecord: Sendable {
 /// order, so they depend on the thread count only.
 public enum ConvPool {
     /// The most taps (C kh kw) the fused kernels take (see `isFusable`).
-    public static let maxTaps = 72
+    static let maxTaps = 72
 
     /// Whether `conv2d (window conv) -> max pool (window pool) -> activation` of an input with
     /// `inChannels` planes of height x width runs on the fused kernels, and is faster there.

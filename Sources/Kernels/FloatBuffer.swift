@@ -63,11 +63,11 @@ public final class BufferPool: Sendable {
     /// Counters for checking that steady-state training does not allocate.
     public struct Statistics: Sendable, Equatable {
         /// Blocks obtained from malloc.
-        public var freshAllocations = 0
+        var freshAllocations = 0
         /// Blocks handed out again from the pool.
         public var reuses = 0
         /// Bytes currently parked in the pool.
-        public var cachedBytes = 0
+        var cachedBytes = 0
     }
 
     /// Element counts below this have their free list in an array indexed by count: a training

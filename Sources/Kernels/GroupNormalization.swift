@@ -15,7 +15,7 @@ public struct GroupLayout: Sendable, Hashable {
     /// The rows normalised separately: N G.
     public var rows: Int { batch * groups }
     /// Values per row: Cg S.
-    public var rowLength: Int { channelsPerGroup * spatial }
+    var rowLength: Int { channelsPerGroup * spatial }
     public var channels: Int { groups * channelsPerGroup }
 
     func forEachRowChunk(_ body: (Range<Int>) -> Void) {

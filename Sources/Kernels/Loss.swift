@@ -10,7 +10,7 @@ public enum Loss {
     // MARK: - Cross-entropy and NLL over [rows, classes] with class-index targets
 
     /// Σ_i w[y_i] (or the row count without weights): the denominator of PyTorch's weighted mean.
-    public static func targetWeightSum(targets: UnsafePointer<Int32>, rows: Int, weights: UnsafePointer<Float>?) -> Float {
+    static func targetWeightSum(targets: UnsafePointer<Int32>, rows: Int, weights: UnsafePointer<Float>?) -> Float {
         guard let weights else { return Float(rows) }
         var s: Float = 0
         for i in 0..<rows { s += weights[Int(targets[i])] }

@@ -27,7 +27,7 @@ public enum MatMul {
 
     /// C = alpha op(A) Bᵀ + beta C directly: each element is a dot product of a row of op(A) with
     /// a row of B, four columns of C at a time so that four independent sums share each load of A.
-    public static func smallGemmTransposedB(
+    static func smallGemmTransposedB(
         transA: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,

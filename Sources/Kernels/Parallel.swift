@@ -42,7 +42,7 @@ public enum Parallel {
     }
 
     /// Whether the calling thread is running a chunk of a `forEachChunk` loop.
-    public static var isInsideParallelLoop: Bool { pthread_getspecific(insideKey) != nil }
+    static var isInsideParallelLoop: Bool { pthread_getspecific(insideKey) != nil }
 
     /// `count` split into `parts` consecutive ranges whose starts (but the first) are multiples
     /// of `alignment`; fewer ranges when there is not enough to go round.
@@ -74,7 +74,7 @@ public enum Parallel {
 
 /// Carries a value the compiler cannot prove thread-safe across a thread boundary. Used only where
 /// the caller guarantees disjoint access (see `Parallel.forEachChunk`).
-public struct UncheckedSendable<Value>: @unchecked Sendable {
+struct UncheckedSendable<Value>: @unchecked Sendable {
     public let value: Value
     @inline(__always) public init(_ value: Value) { self.value = value }
 }

@@ -15,8 +15,8 @@ public struct Window2D: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The span of input rows one window covers: d (k - 1) + 1.
-    public var extentH: Int { dilationH * (kernelH - 1) + 1 }
-    public var extentW: Int { dilationW * (kernelW - 1) + 1 }
+    var extentH: Int { dilationH * (kernelH - 1) + 1 }
+    var extentW: Int { dilationW * (kernelW - 1) + 1 }
 
     /// floor((H + 2p - d (k - 1) - 1) / s) + 1; zero or negative when the window does not fit.
     public func outputHeight(_ height: Int) -> Int { (height + 2 * padH - extentH) / strideH + 1 }
