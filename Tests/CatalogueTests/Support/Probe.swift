@@ -126,6 +126,10 @@ struct Probe {
                                 + "fields: {x: {features: [i0, i1]}, kind: {label: kind}}", inputs: "x: [2]",
                             nodes: "probe: {from: x, layers: [{embedding: {num_embeddings: 5, embedding_dim: 3, padding_idx: -1, init: {uniform: {a: -1, b: 1}}}}, "
                                 + "{reshape: {shape: [6]}}, silu, {softplus: {beta: 0.5}}]}\n" + head(from: "probe"))),
+        // The examples set an activation's option (gelu's tanh form); this takes each default.
+        ("gelu", Probe(member: "layer activations with their default options", data: csvData(features: 5), inputs: "x: [5]",
+                       nodes: "probe: {from: x, layers: [{linear: {out: 6}}, gelu, {linear: {out: 6}}, leaky_relu, {linear: {out: 6}}, elu, "
+                           + "{linear: {out: 6}}, softplus]}\n" + head(from: "probe"))),
     ]
 
     static func merge(_ definition: any MergeDefinition) -> Probe {
