@@ -1,4 +1,5 @@
 import DataPipeline
+import Diagnostics
 import Foundation
 import GraphIR
 import Kernels
@@ -60,7 +61,8 @@ public enum TrainSession {
             specText = try? String(contentsOf: folder.spec, encoding: .utf8)
             dataRoot = options.dataRoot ?? settings.dataRoot
             if options.dataRoot == nil { supply?.rootOrigin = "from the run's settings.json" }
-            // The run's own overrides stay; the command line may extend the epochs.
+            // The run's own overrides stay; the command line may extend the epochs. Its settings
+            // (`--set`) are recorded but not applied again: spec.yaml is the spec as run.
             overrides = settings.overrides
             overrides.epochs = options.overrides.epochs ?? settings.overrides.epochs
             resumeFolder = folder
@@ -69,7 +71,9 @@ public enum TrainSession {
         supply?.fetcher?.dataRoot = URL(fileURLWithPath: dataRoot).standardizedFileURL
         // Images are decoded as the batches first need them, in the prefetch thread: training starts
         // at once and decoding overlaps the first epoch's steps (a corrupt file stops the run there).
-        let prepared = try PreparedModel.prepare(path: specPath, text: specText, overrides: overrides, dataRoot: dataRoot,
+        var applied = overrides
+        if resumeFolder != nil { applied.settings = [] }
+        let prepared = try PreparedModel.prepare(path: specPath, text: specText, overrides: applied, dataRoot: dataRoot,
                                                  fitted: saved?.data, preload: false, supply: supply)
         let spec = prepared.spec
         let optimizer = try prepared.makeOptimizer()
@@ -85,12 +89,14 @@ public enum TrainSession {
         }
         let blas = (try? BLAS.load().description) ?? "none"
         let settings = RunSettings(
-            spec: spec.name, specFile: saved?.specFile ?? specPath, seed: spec.seed, epochs: spec.train.epochs,
+            spec: spec.name, specFile: saved?.specFile ?? specPath,
+            extends: saved.map(\.extends) ?? Self.extended(prepared.file), seed: spec.seed, epochs: spec.train.epochs,
             batchSize: spec.data.batchSize, learningRate: spec.optimizer.options.number("lr"), dataRoot: dataRoot,
             overrides: overrides, classCounts: prepared.data.classCounts, data: prepared.data.dataset.statistics,
             objective: prepared.objective.description, threads: Parallel.threadCount, blas: blas, specrunVersion: version)
         if resumeFolder == nil {
-            try folder.write(Data(prepared.file.text.utf8), to: folder.spec)
+            try folder.write(Data((prepared.composedText ?? prepared.file.text).utf8), to: folder.spec)
+            if prepared.composedText != nil { try folder.write(Data(prepared.file.text.utf8), to: folder.originalSpec) }
         }
         try folder.write(JSON.encode(settings), to: folder.settings)
 
@@ -145,6 +151,12 @@ public enum TrainSession {
             "specrun.data": String(decoding: JSON.encode(settings.data, pretty: false), as: UTF8.self),
         ]
         try folder.write(SafeTensors(entries: StateDict.entries(of: prepared.model), metadata: metadata).encoded(), to: folder.weights)
+    }
+
+    /// The files a spec extends, nearest first; nil when none.
+    static func extended(_ file: SourceFile) -> [String]? {
+        let files = file.composedFrom.filter { $0.origin == .file }.map(\.path)
+        return files.isEmpty ? nil : files
     }
 
     /// A path as it would be typed here: relative when under the working directory (shorter lines).
