@@ -7,16 +7,19 @@ import SpecLanguage
 
 extension Compiler {
     /// Compiles a spec file in specrun's language; an unreadable file is a diagnostic (E000).
-    public static func compile(path: String) -> Compilation { compile(path: path, definitions: Catalogue.standard.definitions) }
+    /// `settings` are `--set` arguments without the flag.
+    public static func compile(path: String, settings: [String] = []) -> Compilation {
+        compile(path: path, definitions: Catalogue.standard.definitions, settings: settings)
+    }
 
     /// Compiles a spec held in memory; `path` names it in messages.
-    public static func compile(text: String, path: String = "<stdin>") -> Compilation {
-        compile(text: text, path: path, definitions: Catalogue.standard.definitions)
+    public static func compile(text: String, path: String = "<stdin>", settings: [String] = []) -> Compilation {
+        compile(text: text, path: path, definitions: Catalogue.standard.definitions, settings: settings)
     }
 
     /// Compiles a spec from its bytes; `path` names it in messages.
-    public static func compile(bytes: [UInt8], path: String) -> Compilation {
-        compile(bytes: bytes, path: path, definitions: Catalogue.standard.definitions)
+    public static func compile(bytes: [UInt8], path: String, settings: [String] = []) -> Compilation {
+        compile(bytes: bytes, path: path, definitions: Catalogue.standard.definitions, settings: settings)
     }
 }
 

@@ -1,9 +1,10 @@
 extension DiagnosticCatalogue {
     static let files: [CatalogueEntry] = [
         CatalogueEntry(.unreadableFile, "the file cannot be read", """
-            specrun could not open or read the file named on the command line: it does not exist,
-            is a directory, or is not readable. Check the path; paths are relative to the current
-            directory.
+            specrun could not open or read the file named on the command line, or a file named by a
+            spec's `extends`: it does not exist, is a directory, or is not readable. Check the
+            path; paths on the command line are relative to the current directory, and an
+            `extends` path is relative to the spec that writes it.
             """),
         CatalogueEntry(.yamlSyntax, "YAML syntax error", """
             The file is not well-formed YAML. The message is libyaml's, at the place where libyaml
@@ -57,6 +58,21 @@ extension DiagnosticCatalogue {
         CatalogueEntry(.complexKey, "mapping key is not a name", """
             A mapping key is itself a list or a mapping (YAML's `? [a, b]: value` form). Every key
             in a spec is a name.
+            """),
+        CatalogueEntry(.badComposition, "the spec cannot be composed", """
+            A spec's `extends` or a `--set` argument cannot be applied. `extends` names one spec
+            file, relative to the spec that writes it, whose keys this spec's own are merged onto;
+            the files it names may not lead back to a file already in the chain (a cycle), nor go
+            more than 16 files deep. `--set KEY=VALUE` sets one key, written as the path of keys
+            from the top of the spec (`optimizer.adam.lr=0.01`, `model.nodes.mlp.layers.0.linear.out=32`):
+            the argument needs the `=`, each key in the path a name (or the index of an item of
+            a list the spec already has), and a key can be set once. `extends` itself cannot be
+            set from the command line.
+
+            ```yaml
+            # a.yaml                 # b.yaml
+            extends: b.yaml          extends: a.yaml     # a cycle
+            ```
             """),
     ]
 

@@ -54,10 +54,13 @@ extension Array where Element == Diagnostic {
     public var errorCount: Int { count { $0.severity == .error } }
     public var warningCount: Int { count { $0.severity == .warning } }
 
-    /// Sorted by position; diagnostics without a position first. The sort is stable, so two at
-    /// one place keep the order in which the checks found them.
+    /// Sorted by position; diagnostics without a position first, then those in the spec's own
+    /// file, then those in each source it was composed from (by name). The sort is stable, so two
+    /// at one place keep the order in which the checks found them.
     public func sortedByLocation() -> [Diagnostic] {
         enumerated().sorted { a, b in
+            let sa = a.element.range?.source ?? "", sb = b.element.range?.source ?? ""
+            if sa != sb { return sa < sb }
             let la = a.element.range?.start ?? SourceLocation(line: 0, column: 0)
             let lb = b.element.range?.start ?? SourceLocation(line: 0, column: 0)
             return la != lb ? la < lb : a.offset < b.offset

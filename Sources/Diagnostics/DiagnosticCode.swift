@@ -27,6 +27,7 @@ extension DiagnosticCode {
     public static let notUTF8 = DiagnosticCode("E006")
     public static let limitExceeded = DiagnosticCode("E007")
     public static let complexKey = DiagnosticCode("E008")
+    public static let badComposition = DiagnosticCode("E009")
 
     // The shape of the spec: types, keys, names, values.
     public static let wrongType = DiagnosticCode("E010")

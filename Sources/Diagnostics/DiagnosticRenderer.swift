@@ -50,7 +50,7 @@ public enum DiagnosticRenderer {
                     "valid": .bool(report.isValid(denyWarnings: denyWarnings)),
                     "errors": .int(report.diagnostics.errorCount),
                     "warnings": .int(report.diagnostics.warningCount),
-                    "diagnostics": .array(report.diagnostics.map(json)),
+                    "diagnostics": .array(report.diagnostics.map { json($0, in: report.file) }),
                 ])
             }
             let all = reports.flatMap(\.diagnostics)
@@ -74,7 +74,8 @@ public enum DiagnosticRenderer {
     }
 
     /// One diagnostic as a person reads it: the headline, the source line with a caret under the
-    /// range, then each note (with its own source line when it has a place).
+    /// range, then each note (with its own source line when it has a place). A place in another
+    /// source the spec was composed from (a file it extends, a `--set` argument) is shown there.
     public static func human(_ diagnostic: Diagnostic, in file: SourceFile) -> String {
         let label = "\(diagnostic.severity.rawValue)[\(diagnostic.code)]"
         var lines = [headline(file, diagnostic.range, label, diagnostic.message)]
@@ -93,49 +94,68 @@ public enum DiagnosticRenderer {
     }
 
     /// One diagnostic as a GitHub Actions workflow command; notes follow the message on their own
-    /// lines (encoded as `%0A`).
+    /// lines (encoded as `%0A`). A place in a file the spec extends annotates that file; one in a
+    /// `--set` argument annotates the spec, the message starting with the argument's label.
     public static func github(_ diagnostic: Diagnostic, in file: SourceFile) -> String {
-        var properties = ["file=" + escapeProperty(file.path)]
-        if let range = diagnostic.range {
-            properties += ["line=\(range.start.line)", "col=\(range.start.column)"]
-            if range.end.line == range.start.line && range.end.column > range.start.column {
-                properties += ["endLine=\(range.end.line)", "endColumn=\(range.end.column)"]
+        let source = diagnostic.range.map { file.source(of: $0) } ?? file
+        var properties: [String]
+        var message = diagnostic.message
+        if case .argument(let label) = source.origin {
+            properties = ["file=" + escapeProperty(file.path)]
+            message = "\(label): " + message
+        } else {
+            properties = ["file=" + escapeProperty(source.path)]
+            if let range = diagnostic.range {
+                properties += ["line=\(range.start.line)", "col=\(range.start.column)"]
+                if range.end.line == range.start.line && range.end.column > range.start.column {
+                    properties += ["endLine=\(range.end.line)", "endColumn=\(range.end.column)"]
+                }
             }
         }
         let title = DiagnosticCatalogue.entry(for: diagnostic.code).map { "\(diagnostic.code) \($0.title)" }
         properties.append("title=" + escapeProperty(title ?? diagnostic.code.rawValue))
-        var message = diagnostic.message
         for note in diagnostic.notes {
-            message += "\nnote: " + (note.range.map { "line \($0.start.line), column \($0.start.column): " } ?? "") + note.message
+            message += "\nnote: " + (note.range.map { noteRange in
+                let noteSource = file.source(of: noteRange)
+                if case .argument(let label) = noteSource.origin { return "\(label): " }
+                let inFile = noteSource.path == source.path ? "" : "\(noteSource.path), "
+                return "\(inFile)line \(noteRange.start.line), column \(noteRange.start.column): "
+            } ?? "") + note.message
         }
         return "::\(diagnostic.severity.rawValue) " + properties.joined(separator: ",") + "::" + escapeData(message)
     }
 
     /// One diagnostic as JSON: severity, code, message, 1-based start and end, notes.
-    public static func json(_ diagnostic: Diagnostic) -> JSONValue {
+    public static func json(_ diagnostic: Diagnostic, in file: SourceFile? = nil) -> JSONValue {
         var members: [JSONValue.Member] = [
             .init("severity", .string(diagnostic.severity.rawValue)),
             .init("code", .string(diagnostic.code.rawValue)),
             .init("message", .string(diagnostic.message)),
         ]
-        members += location(diagnostic.range)
+        members += location(diagnostic.range, in: file)
         members.append(.init("notes", .array(diagnostic.notes.map { note in
-            .object([.init("message", .string(note.message))] + location(note.range))
+            .object([.init("message", .string(note.message))] + location(note.range, in: file))
         })))
         return .object(members)
     }
 
-    private static func location(_ range: SourceRange?) -> [JSONValue.Member] {
+    /// The place of a range; `file` (a path) or `argument` (its text) when it lies in a source
+    /// the spec was composed from rather than in the spec's own file.
+    private static func location(_ range: SourceRange?, in file: SourceFile?) -> [JSONValue.Member] {
         guard let range else { return [] }
-        return [
+        var members: [JSONValue.Member] = []
+        if let name = range.source {
+            let isArgument = file.map { $0.source(of: range).origin != .file } ?? false
+            members.append(.init(isArgument ? "argument" : "file", .string(name)))
+        }
+        return members + [
             .init("line", .int(range.start.line)), .init("column", .int(range.start.column)),
             .init("end_line", .int(range.end.line)), .init("end_column", .int(range.end.column)),
         ]
     }
 
     private static func headline(_ file: SourceFile, _ range: SourceRange?, _ label: String, _ message: String) -> String {
-        let place = range.map { ":\($0.start.line):\($0.start.column)" } ?? ""
-        return "\(file.path)\(place): \(label): \(message)"
+        "\(range.map(file.place) ?? file.path): \(label): \(message)"
     }
 
     /// The widest source line a snippet shows: a longer one (minified YAML, a 100,000-deep flow
@@ -144,7 +164,8 @@ public enum DiagnosticRenderer {
 
     /// The source line and a caret line under the range (to the end of the line when the range
     /// spans lines). Tabs before the caret are copied so the caret lines up in a terminal.
-    private static func snippet(_ range: SourceRange, in file: SourceFile, gutter: Int) -> [String] {
+    private static func snippet(_ range: SourceRange, in spec: SourceFile, gutter: Int) -> [String] {
+        let file = spec.source(of: range)
         let number = range.start.line
         guard number >= 1 && number <= file.lineCount else { return [] }
         var text = Array(file.line(number).unicodeScalars)
@@ -160,7 +181,8 @@ public enum DiagnosticRenderer {
         var caret = String(String.UnicodeScalarView(text[0..<start].map { $0 == "\t" ? "\t" : " " }))
         caret += "^" + String(repeating: "~", count: max(end - start - 1, 0))
         let pad = String(repeating: " ", count: gutter)
-        let numberText = String(number)
+        // An argument is one line that people do not number.
+        let numberText = file.origin == .file ? String(number) : ""
         let source = String(String.UnicodeScalarView(text))
         return [
             " " + String(repeating: " ", count: gutter - numberText.count) + numberText + " | " + source,

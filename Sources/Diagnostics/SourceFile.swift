@@ -21,15 +21,20 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
 public struct SourceRange: Hashable, Sendable, CustomStringConvertible {
     public var start: SourceLocation
     public var end: SourceLocation
+    /// The source the range lies in when it is not the spec being checked but another source it
+    /// was composed from: a file it extends, or a `--set` argument (that source's
+    /// `SourceFile.path`). Nil for the spec's own file.
+    public var source: String?
 
-    public init(start: SourceLocation, end: SourceLocation) {
+    public init(start: SourceLocation, end: SourceLocation, source: String? = nil) {
         self.start = start
         self.end = max(start, end)
+        self.source = source
     }
 
     /// An empty range at one place.
-    public init(at location: SourceLocation) {
-        self.init(start: location, end: location)
+    public init(at location: SourceLocation, source: String? = nil) {
+        self.init(start: location, end: location, source: source)
     }
 
     public var description: String { "\(start)-\(end)" }
@@ -40,8 +45,22 @@ public struct SourceRange: Hashable, Sendable, CustomStringConvertible {
 /// Line breaks are `\n`, `\r\n` and a lone `\r`. A leading byte-order mark is dropped, as libyaml
 /// drops it before counting.
 public struct SourceFile: Sendable {
-    /// The path as the user wrote it; diagnostics print it unchanged.
+    /// What the text is.
+    public enum Origin: Hashable, Sendable {
+        /// A file, named in messages by its path, line and column.
+        case file
+        /// An argument of the command line, such as `--set data.batch_size=64`, named in messages
+        /// by its label (`--set data.batch_size`): it has one line, which people do not number.
+        case argument(label: String)
+    }
+
+    /// The path as the user wrote it; diagnostics print it unchanged. For an argument, its whole
+    /// text (`--set data.batch_size=64`).
     public let path: String
+    public let origin: Origin
+    /// The other sources the spec in this file was composed from: the files it extends and the
+    /// `--set` arguments. Ranges in them carry their `path` as `SourceRange.source`.
+    public var composedFrom: [SourceFile] = []
     /// The decoded text, without a leading byte-order mark.
     public let text: String
     /// Whether the input began with a UTF-8 byte-order mark (dropped from `text`).
@@ -50,8 +69,9 @@ public struct SourceFile: Sendable {
     /// Scalar offset of the first character of each line.
     private let lineStarts: [Int]
 
-    public init(path: String, text: String) {
+    public init(path: String, text: String, origin: Origin = .file) {
         self.path = path
+        self.origin = origin
         hadByteOrderMark = text.unicodeScalars.first == "\u{FEFF}"
         let dropped = hadByteOrderMark ? String(text.unicodeScalars.dropFirst()) : text
         self.text = dropped
@@ -132,4 +152,24 @@ public struct SourceFile: Sendable {
 
     /// Whether a location lies inside the file (see `clamp`).
     public func contains(_ location: SourceLocation) -> Bool { clamp(location) == location }
+
+    /// Whether a range starts inside the source it names (this file, or one it was composed from).
+    public func contains(_ range: SourceRange) -> Bool {
+        let source = source(of: range)
+        return (range.source == nil || source.path == range.source) && source.contains(range.start)
+    }
+
+    /// The source a range lies in: this file, or one of those the spec was composed from.
+    public func source(of range: SourceRange) -> SourceFile {
+        guard let name = range.source, name != path else { return self }
+        return composedFrom.first { $0.path == name } ?? self
+    }
+
+    /// Where a range is, as messages begin: `specs/x.yaml:7:5`, in the file it lies in, or the
+    /// label of an argument (`--set optimizer.adam.lr`).
+    public func place(of range: SourceRange) -> String {
+        let source = source(of: range)
+        if case .argument(let label) = source.origin { return label }
+        return "\(source.path):\(range.start.line):\(range.start.column)"
+    }
 }

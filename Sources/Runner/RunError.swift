@@ -40,7 +40,7 @@ public struct RunError: Error, CustomStringConvertible {
 
     /// A data error with the spec location that named the data (`specs/x.yaml:7:5: `).
     static func data(_ error: DataError, file: SourceFile, range: SourceRange?) -> RunError {
-        let place = range.map { "\(file.path):\($0.start.line):\($0.start.column): " } ?? ""
+        let place = range.map { file.place(of: $0) + ": " } ?? ""
         return RunError(.data, "\(place)\(error)")
     }
 

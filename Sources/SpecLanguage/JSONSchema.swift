@@ -7,56 +7,70 @@ import YAMLReader
 public enum JSONSchema {
     public static let dialect = "https://json-schema.org/draft/2020-12/schema"
 
-    /// The schema document.
+    /// The schema document. A spec with `extends` is checked against a second set of
+    /// definitions, `partial_*`, without required keys: it may write only the keys it changes.
     public static func document(_ vocabulary: Vocabulary) -> JSONValue {
-        var defs: [JSONValue.Member] = []
-        for record in vocabulary.records {
-            defs.append(.init("record_" + record.name, recordSchema(record.keys, doc: record.doc)))
-        }
-        for family in Family.allCases {
-            let kinds = vocabulary.kinds(of: family)
-            defs.append(.init(family.rawValue, .object([
-                "description": .string("A \(family.noun): " + kinds.map(\.name).joined(separator: ", ") + "."),
-                "anyOf": .array(kinds.map { .object(["$ref": .string("#/$defs/\(family.rawValue)_\($0.name)")]) }),
-            ])))
-            for kind in kinds { defs.append(.init("\(family.rawValue)_\(kind.name)", kindSchema(kind))) }
-        }
-        defs.append(.init("node", .object([
-            "description": .string("A layer sequence or a merge node."),
-            "anyOf": .array([.object(["$ref": "#/$defs/record_sequence"]), .object(["$ref": "#/$defs/merge"])]),
-        ])))
-        defs.append(.init("size", .object([
-            "description": .string("A positive integer, or a sum of integers and classes(<label field>) terms such as `128 + classes(alphabet)`."),
-            "anyOf": .array([
-                .object(["type": "integer", "minimum": .int(1)]),
-                .object(["type": "string", "pattern": .string(#"^[0-9A-Za-z_()+*\- ]*classes\([^)]*\)[0-9A-Za-z_()+*\- ]*$"#)]),
-            ]),
-        ])))
+        let defs = definitions(vocabulary, partial: false) + definitions(vocabulary, partial: true)
         return .object([
             .init("$schema", .string(dialect)),
             .init("title", .string("specrun spec")),
             .init("description", .string("A model spec for specrun. Generated from specrun's registry by `specrun schema`; see docs/spec-language.md.")),
-            .init("$ref", .string("#/$defs/record_spec")),
+            .init("anyOf", .array([
+                .object(["$ref": .string("#/$defs/record_spec")]),
+                .object(["$ref": .string("#/$defs/partial_record_spec"), "required": .array(["extends"])]),
+            ])),
             .init("$defs", .object(defs)),
         ])
     }
 
-    private static func recordSchema(_ keys: [ParameterSpec], doc: String) -> JSONValue {
+    /// Every definition; `partial` ones are named `partial_*`, require no keys (a member's own
+    /// name stays required: it says which member), and refer to each other.
+    private static func definitions(_ vocabulary: Vocabulary, partial: Bool) -> [JSONValue.Member] {
+        let p = partial ? "partial_" : ""
+        var defs: [JSONValue.Member] = []
+        for record in vocabulary.records {
+            defs.append(.init(p + "record_" + record.name, recordSchema(record.keys, doc: record.doc, partial: partial)))
+        }
+        for family in Family.allCases {
+            let kinds = vocabulary.kinds(of: family)
+            defs.append(.init(p + family.rawValue, .object([
+                "description": .string("A \(family.noun): " + kinds.map(\.name).joined(separator: ", ") + "."),
+                "anyOf": .array(kinds.map { .object(["$ref": .string("#/$defs/\(p)\(family.rawValue)_\($0.name)")]) }),
+            ])))
+            for kind in kinds { defs.append(.init("\(p)\(family.rawValue)_\(kind.name)", kindSchema(kind, partial: partial))) }
+        }
+        defs.append(.init(p + "node", .object([
+            "description": .string("A layer sequence or a merge node."),
+            "anyOf": .array([.object(["$ref": .string("#/$defs/\(p)record_sequence")]), .object(["$ref": .string("#/$defs/\(p)merge")])]),
+        ])))
+        if !partial {
+            defs.append(.init("size", .object([
+                "description": .string("A positive integer, or a sum of integers and classes(<label field>) terms such as `128 + classes(alphabet)`."),
+                "anyOf": .array([
+                    .object(["type": "integer", "minimum": .int(1)]),
+                    .object(["type": "string", "pattern": .string(#"^[0-9A-Za-z_()+*\- ]*classes\([^)]*\)[0-9A-Za-z_()+*\- ]*$"#)]),
+                ]),
+            ])))
+        }
+        return defs
+    }
+
+    private static func recordSchema(_ keys: [ParameterSpec], doc: String, partial: Bool) -> JSONValue {
         var members: [JSONValue.Member] = [.init("type", "object")]
         if !doc.isEmpty { members.append(.init("description", .string(doc))) }
-        members.append(.init("properties", .object(keys.map { .init($0.name, property($0)) })))
+        members.append(.init("properties", .object(keys.map { .init($0.name, property($0, partial: partial)) })))
         let required = keys.filter(\.isRequired).map { JSONValue.string($0.name) }
-        if !required.isEmpty { members.append(.init("required", .array(required))) }
+        if !required.isEmpty && !partial { members.append(.init("required", .array(required))) }
         members.append(.init("additionalProperties", .bool(false)))
         return .object(members)
     }
 
     /// A bare name (when no option is required) or `{name: options}`; options may be a mapping,
     /// null, or the shorthand key's value.
-    private static func kindSchema(_ kind: KindSpec) -> JSONValue {
-        var optionForms: [JSONValue] = [recordSchema(kind.parameters, doc: "")]
-        if kind.acceptsBareName { optionForms.append(.object(["type": "null"])) }
-        if let shorthand = kind.shorthand, let p = kind.parameter(shorthand) { optionForms.append(schema(p.type, bounds: p.bounds)) }
+    private static func kindSchema(_ kind: KindSpec, partial: Bool) -> JSONValue {
+        var optionForms: [JSONValue] = [recordSchema(kind.parameters, doc: "", partial: partial)]
+        if kind.acceptsBareName || partial { optionForms.append(.object(["type": "null"])) }
+        if let shorthand = kind.shorthand, let p = kind.parameter(shorthand) { optionForms.append(schema(p.type, bounds: p.bounds, partial: partial)) }
         let mapping: JSONValue = .object([
             "type": "object",
             "properties": .object([.init(kind.name, optionForms.count == 1 ? optionForms[0] : .object(["anyOf": .array(optionForms)]))]),
@@ -64,14 +78,14 @@ public enum JSONSchema {
             "additionalProperties": .bool(false),
         ])
         var forms = [mapping]
-        if kind.acceptsBareName { forms.insert(.object(["const": .string(kind.name)]), at: 0) }
+        if kind.acceptsBareName || partial { forms.insert(.object(["const": .string(kind.name)]), at: 0) }
         var description = kind.doc
         if let pytorch = kind.pytorch { description += " (PyTorch: \(pytorch))" }
         return .object(["description": .string(description), "anyOf": .array(forms)])
     }
 
-    private static func property(_ p: ParameterSpec) -> JSONValue {
-        guard case .object(var members) = schema(p.type, bounds: p.bounds) else { return .object([]) }
+    private static func property(_ p: ParameterSpec, partial: Bool) -> JSONValue {
+        guard case .object(var members) = schema(p.type, bounds: p.bounds, partial: partial) else { return .object([]) }
         var description = p.doc
         if let pytorch = p.pytorch { description += " (PyTorch: `\(pytorch)`)" }
         if case .optional(let meaning) = p.requirement { description += " Default: \(meaning)." }
@@ -90,8 +104,9 @@ public enum JSONSchema {
         return .object(members)
     }
 
-    static func schema(_ type: ParameterType, bounds: Bounds?) -> JSONValue {
-        switch type {
+    static func schema(_ type: ParameterType, bounds: Bounds?, partial: Bool = false) -> JSONValue {
+        let p = partial ? "partial_" : ""
+        return switch type {
         case .int: bounded("integer", bounds)
         case .float: bounded("number", bounds)
         case .bool: .object(["type": "boolean"])
@@ -117,17 +132,18 @@ public enum JSONSchema {
             ])])
         case .choice(let words): .object(["enum": .array(words.map(JSONValue.string))])
         case .list(let element, let minCount, let maxCount):
+            // A list in a spec with `extends` replaces the base's: its items are whole.
             .object([.init("type", "array"), .init("items", schema(element, bounds: bounds))]
                     + (minCount > 0 ? [.init("minItems", .int(minCount))] : [])
                     + (maxCount.map { [.init("maxItems", .int($0))] } ?? []))
-        case .component(let family): .object(["$ref": .string("#/$defs/\(family.rawValue)")])
-        case .record(let name): .object(["$ref": .string("#/$defs/record_\(name)")])
-        case .node: .object(["$ref": "#/$defs/node"])
+        case .component(let family): .object(["$ref": .string("#/$defs/\(p)\(family.rawValue)")])
+        case .record(let name): .object(["$ref": .string("#/$defs/\(p)record_\(name)")])
+        case .node: .object(["$ref": .string("#/$defs/\(p)node")])
         case .map(let value, let minCount):
             .object([
                 "type": "object",
                 "propertyNames": .object(["pattern": .string(#"^[A-Za-z_][A-Za-z0-9_-]*$"#)]),
-                "additionalProperties": schema(value, bounds: nil),
+                "additionalProperties": schema(value, bounds: nil, partial: partial),
                 "minProperties": .int(minCount),
             ])
         }

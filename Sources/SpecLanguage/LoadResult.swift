@@ -12,6 +12,17 @@ public struct LoadResult: Sendable {
     /// and `validate` reports every problem in one pass. Nil when the file could not be read as a
     /// mapping at all. Runners use `spec`.
     public var draft: Draft?
+    /// The spec as composed from the files it extends and the `--set` arguments, as YAML text
+    /// that reads as the same spec on its own; nil when the file alone is the spec.
+    public var composedText: String?
+
+    public init(file: SourceFile, spec: Spec?, diagnostics: [Diagnostic], draft: Draft?, composedText: String? = nil) {
+        self.file = file
+        self.spec = spec
+        self.diagnostics = diagnostics
+        self.draft = draft
+        self.composedText = composedText
+    }
 }
 
 /// A best-effort spec: parts that failed to decode are left out or replaced by placeholders, and

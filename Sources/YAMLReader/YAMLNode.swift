@@ -83,6 +83,33 @@ public struct YAMLNode: Hashable, Sendable {
     public subscript(key: String) -> YAMLNode? {
         mapping?.first { $0.key == key }?.value
     }
+
+    /// The same tree with every range in the named source (nesting is bounded by the reader's
+    /// `maxDepth`, so the recursion is too).
+    func inSource(_ source: String) -> YAMLNode {
+        var range = self.range
+        range.source = source
+        switch content {
+        case .scalar: return YAMLNode(content, range: range)
+        case .sequence(let items): return YAMLNode(.sequence(items.map { $0.inSource(source) }), range: range)
+        case .mapping(let pairs):
+            return YAMLNode(.mapping(pairs.map { pair in
+                var keyRange = pair.keyRange
+                keyRange.source = source
+                return YAMLPair(key: pair.key, keyRange: keyRange, value: pair.value.inSource(source))
+            }), range: range)
+        }
+    }
+}
+
+extension Diagnostic {
+    /// The same diagnostic with its range and its notes' ranges in the named source.
+    func inSource(_ source: String) -> Diagnostic {
+        var d = self
+        d.range?.source = source
+        for i in d.notes.indices { d.notes[i].range?.source = source }
+        return d
+    }
 }
 
 /// One entry of a mapping. Keys are always scalars (the reader rejects others), so the key is kept

@@ -8,8 +8,18 @@ import Diagnostics
 /// duplicate keys, keys that are not scalars, aliases that would expand past `maxNodes`, tags
 /// outside the core schema, a second document, input that is not UTF-8, and input past the limits.
 public enum YAMLReader {
-    /// Reads a file's bytes; `path` is used only for messages.
-    public static func read(bytes: [UInt8], path: String, limits: YAMLLimits = YAMLLimits()) -> YAMLDocument {
+    /// Reads a file's bytes; `path` is used only for messages. `source` names the source in every
+    /// range (see `SourceRange.source`) when the file is read as part of another spec: a file it
+    /// extends, or a `--set` argument's value.
+    public static func read(bytes: [UInt8], path: String, source: String? = nil, limits: YAMLLimits = YAMLLimits()) -> YAMLDocument {
+        var document = read(bytes: bytes, path: path, limits: limits)
+        guard let source else { return document }
+        document.root = document.root?.inSource(source)
+        document.diagnostics = document.diagnostics.map { $0.inSource(source) }
+        return document
+    }
+
+    private static func read(bytes: [UInt8], path: String, limits: YAMLLimits) -> YAMLDocument {
         if let bad = firstInvalidUTF8(bytes) {
             let file = SourceFile(path: path, text: String(decoding: bytes, as: UTF8.self))
             let at = file.location(atScalarOffset: bad.scalarIndex)
@@ -29,9 +39,9 @@ public enum YAMLReader {
         return YAMLDocument(file: file, root: builder.failed ? nil : builder.root, diagnostics: builder.diagnostics)
     }
 
-    /// Reads text already in memory (tests, stdin).
-    public static func read(text: String, path: String, limits: YAMLLimits = YAMLLimits()) -> YAMLDocument {
-        read(bytes: Array(text.utf8), path: path, limits: limits)
+    /// Reads text already in memory (tests, stdin, arguments).
+    public static func read(text: String, path: String, source: String? = nil, limits: YAMLLimits = YAMLLimits()) -> YAMLDocument {
+        read(bytes: Array(text.utf8), path: path, source: source, limits: limits)
     }
 
     /// The byte offset and scalar index of the first byte that does not decode as UTF-8.

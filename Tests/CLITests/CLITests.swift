@@ -119,6 +119,17 @@ import Glibc
         ("docs-usage", ["docs"], nil),
         ("report-not-a-run", ["report", "specs"], nil),
         ("report-no-runs", ["report"], nil),
+        ("validate-set", ["validate", "specs/water_bn.yaml", "--set", "optimizer.adam.lr=-3e-4", "--set", "data.batchsize=64",
+                          "--set", "train.epochs=ten"], nil),
+        ("validate-set-json", ["validate", "--format", "json", "specs/water_mlp.yaml", "--set", "data.batch_size=0"], nil),
+        ("validate-extends", ["validate", "Tests/SpecLanguageTests/Snapshots/Composed/E015_extends_two_files.yaml",
+                              "Tests/SpecLanguageTests/Snapshots/Composed/E009_extends_cycle.yaml"], nil),
+        ("validate-extends-github", ["validate", "--format", "github", "Tests/SpecLanguageTests/Snapshots/Composed/E011_extends_wrong_key.yaml",
+                                     "--set", "optimizer.adam.lr=0"], nil),
+        ("summary-set", ["summary", "specs/water_bn.yaml", "--set", "model.nodes.mlp.layers.0.linear.out=32"], nil),
+        ("train-set-wrong-key", ["train", "specs/water_bn.yaml", "--set", "optimizer.adma.lr=0.1"], nil),
+        ("train-set-malformed", ["train", "specs/water_bn.yaml", "--set", "optimizer.adam.lr"], nil),
+        ("train-resume-set", ["train", "--resume", "runs/water_bn/x", "--set", "train.epochs=3"], nil),
     ]
 
     static func transcript(_ arguments: [String], _ run: Run) -> String {

@@ -115,3 +115,54 @@ import Testing
         #expect(d.message.count < 700 && d.message.hasSuffix("... (\(message.utf8.count) bytes)"))
     }
 }
+
+/// A diagnostic placed in a file the spec extends, or in a `--set` argument, is shown there.
+@Suite struct ComposedSourceRendererTests {
+    static let base = SourceFile(path: "specs/base.yaml", text: "optimizer: {adam: {lr: -1}}\n")
+    static let argument = SourceFile(path: "--set data.batch_size=abc", text: "--set data.batch_size=abc",
+                                     origin: .argument(label: "--set data.batch_size"))
+    static var spec: SourceFile {
+        var file = SourceFile(path: "specs/child.yaml", text: "extends: base.yaml\nname: child\n")
+        file.composedFrom = [base, argument]
+        return file
+    }
+
+    static let inBase = Diagnostic(.outOfRange, "`optimizer.adam.lr` must be > 0, found -1",
+                                   at: SourceRange(start: .init(line: 1, column: 24), end: .init(line: 1, column: 26), source: "specs/base.yaml"),
+                                   notes: [Note("extended here", at: SourceRange(start: .init(line: 1, column: 10), end: .init(line: 1, column: 19)))])
+    static let inArgument = Diagnostic(.wrongType, "`data.batch_size` must be an integer, found 'abc'",
+                                       at: SourceRange(start: .init(line: 1, column: 23), end: .init(line: 1, column: 26), source: argument.path))
+
+    @Test func humanShowsTheFileOrTheArgument() {
+        #expect(DiagnosticRenderer.human(Self.inBase, in: Self.spec) == """
+            specs/base.yaml:1:24: error[E015]: `optimizer.adam.lr` must be > 0, found -1
+             1 | optimizer: {adam: {lr: -1}}
+               |                        ^~
+            specs/child.yaml:1:10: note: extended here
+             1 | extends: base.yaml
+               |          ^~~~~~~~~
+            """)
+        #expect(DiagnosticRenderer.human(Self.inArgument, in: Self.spec) == """
+            --set data.batch_size: error[E010]: `data.batch_size` must be an integer, found 'abc'
+               | --set data.batch_size=abc
+               |                       ^~~
+            """)
+        #expect(Self.spec.place(of: Self.inBase.range!) == "specs/base.yaml:1:24")
+        #expect(Self.spec.contains(Self.inArgument.range!) && !Self.spec.contains(SourceRange(at: .init(line: 2, column: 1), source: Self.argument.path)))
+    }
+
+    @Test func githubAndJSONNameTheSource() {
+        #expect(DiagnosticRenderer.github(Self.inBase, in: Self.spec) == "::error file=specs/base.yaml,line=1,col=24,endLine=1,endColumn=26,"
+            + "title=E015 value out of range::`optimizer.adam.lr` must be > 0, found -1%0Anote: specs/child.yaml, line 1, column 10: extended here")
+        #expect(DiagnosticRenderer.github(Self.inArgument, in: Self.spec) == "::error file=specs/child.yaml,title=E010 wrong type::"
+            + "--set data.batch_size: `data.batch_size` must be an integer, found 'abc'")
+        let json = DiagnosticRenderer.json(Self.inArgument, in: Self.spec).rendered()
+        #expect(json.contains("\"argument\"") && json.contains("--set data.batch_size=abc"))
+        #expect(DiagnosticRenderer.json(Self.inBase, in: Self.spec).rendered().contains("\"file\""))
+    }
+
+    @Test func sortsTheSpecsOwnFileFirst() {
+        let own = Diagnostic(.unknownKey, "x", at: SourceRange(at: .init(line: 2, column: 1)))
+        #expect([Self.inBase, Self.inArgument, own].sortedByLocation().map(\.code) == [.unknownKey, .wrongType, .outOfRange])
+    }
+}

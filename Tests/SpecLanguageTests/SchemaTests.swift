@@ -59,6 +59,18 @@ import YAMLReader
         for text in Self.broken { #expect(!validator.validate(try Self.json(text)), "\(text)") }
     }
 
+    /// A spec with `extends` writes only the keys it changes; they are still checked.
+    @Test func acceptsPartialSpecsThatExtendAnother() throws {
+        let validator = MiniSchemaValidator(root: try Self.schema())
+        #expect(validator.validate(try Self.json("extends: base.yaml\ndata: {batch_size: 8}\noptimizer: {sgd: {momentum: 0.9}}\n")))
+        #expect(!validator.validate(try Self.json("data: {batch_size: 8}\n")), "without extends every required key is required")
+        #expect(!validator.validate(try Self.json("extends: base.yaml\ndata: {batch_sise: 8}\n")))
+        #expect(!validator.validate(try Self.json("extends: base.yaml\ntrain: {epochs: ten}\n")))
+        #expect(!validator.validate(try Self.json("extends: base.yaml\nmodel: {nodes: {n: {layers: [{linear: {}}]}}}\n")),
+                "a list replaces the base's, so its items are whole")
+        #expect(!validator.validate(try Self.json("extends: [a.yaml]\n")))
+    }
+
     static let python = "/tmp/torchenv/bin/python"
 
     /// That Python, when it can import jsonschema (an environment may have torch without it).

@@ -25,9 +25,9 @@ public enum AugmentationBench {
         public var torchCompose: String?
     }
 
-    /// Times `rounds` epochs of the training split's augmented batches.
-    public static func run(specPath: String, dataRoot: String, torchPython: String?, rounds: Int = 5) throws(RunError) -> Report {
-        let prepared = try PreparedModel.prepare(path: specPath, dataRoot: dataRoot)
+    /// Times `rounds` epochs of the training split's augmented batches (of the spec with `settings`, `--set`).
+    public static func run(specPath: String, dataRoot: String, torchPython: String?, rounds: Int = 5, settings: [String] = []) throws(RunError) -> Report {
+        let prepared = try PreparedModel.prepare(path: specPath, overrides: SpecOverrides(settings: settings), dataRoot: dataRoot)
         let dataset = prepared.data.dataset
         guard let image = dataset.fields.first(where: { $0.shape.count == 3 }), !dataset.config.augmentation.isEmpty else {
             throw RunError(.spec, "\(specPath): --augmentation needs a spec with an image field and `data.augment`")

@@ -21,6 +21,8 @@ public enum BenchSession {
         public var steps = 50
         public var warmup = 5
         public var batchSize: Int?
+        /// `--set` settings, applied to the spec as for a run.
+        public var settings: [String] = []
         /// Real data from this root (held in memory before timing); synthetic batches when nil.
         public var dataRoot: String?
         /// Class counts for synthetic data: label field -> count.
@@ -127,7 +129,8 @@ public enum BenchSession {
         var batches: [(inputs: [String: Tensor], targets: [LossTarget])] = []
         let optimizer: any Optimizer
         if let root = options.dataRoot {
-            let p = try PreparedModel.prepare(path: options.specPath, overrides: SpecOverrides(batchSize: options.batchSize), dataRoot: root)
+            let p = try PreparedModel.prepare(path: options.specPath, overrides: SpecOverrides(batchSize: options.batchSize, settings: options.settings),
+                                              dataRoot: root)
             (model, graph, spec, objective) = (p.model, p.graph, p.spec, p.objective)
             optimizer = try p.makeOptimizer()
             let stream = p.data.dataset.batches(p.data.dataset.splits.train, epoch: 0,
@@ -137,7 +140,7 @@ public enum BenchSession {
                 batches.append((p.data.inputs(batch, names: model.inputNames), p.data.targets(batch, for: objective)))
             }
         } else {
-            let (file, parsed, compiled) = try PreparedModel.compile(path: options.specPath)
+            let (file, parsed, compiled, _) = try PreparedModel.compile(path: options.specPath, settings: options.settings)
             var g = compiled
             try PreparedModel.bind(&g, options.classes, file: file, why: "synthetic data needs every class count (--classes NAME=N)")
             spec = SpecOverrides(batchSize: options.batchSize).applied(to: parsed)

@@ -37,7 +37,7 @@ public enum PredictSession {
             throw RunError(.file, "\(options.weightsPath): has no specrun metadata (class names, normalisation); predict needs weights written by specrun train")
         }
         let catalogue = Catalogue.standard
-        let (file, spec, compiled) = try PreparedModel.compile(path: options.specPath, catalogue: catalogue)
+        let (file, spec, compiled, _) = try PreparedModel.compile(path: options.specPath, catalogue: catalogue)
         var graph = compiled
         try PreparedModel.bind(&graph, catalogue.classCounts(for: spec.data, statistics: stats), file: file,
                                why: "the weights' classes do not fit the spec")

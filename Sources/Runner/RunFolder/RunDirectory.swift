@@ -9,7 +9,8 @@ import Glibc
 
 /// The folder a training run leaves behind (`runs/<spec name>/<timestamp>/`):
 ///
-/// - `spec.yaml`: the spec as run;
+/// - `spec.yaml`: the spec as run (composed from the files it extends and `--set`, if any);
+/// - `spec.original.yaml`: the spec file as written, when `extends` or `--set` changed it;
 /// - `settings.json`: everything resolved (seed, overrides, data root, class names, normalisation);
 /// - `metrics.jsonl`: one JSON object per epoch and split;
 /// - `weights.safetensors`: the final weights, loadable by `safetensors.torch.load_file`;
@@ -96,6 +97,7 @@ public struct RunDirectory {
     }
 
     public var spec: URL { url.appendingPathComponent("spec.yaml") }
+    public var originalSpec: URL { url.appendingPathComponent("spec.original.yaml") }
     public var settings: URL { url.appendingPathComponent("settings.json") }
     public var metrics: URL { url.appendingPathComponent("metrics.jsonl") }
     public var weights: URL { url.appendingPathComponent("weights.safetensors") }

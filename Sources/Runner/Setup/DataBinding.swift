@@ -52,7 +52,7 @@ public struct DataBinding {
         for input in graph.inputs {
             guard let field = dataset.fields.first(where: { $0.name == input.name }), let declared = input.shape.concrete else { continue }
             if field.shape != declared {
-                let place = "\(file.path):\(input.range.start.line):\(input.range.start.column)"
+                let place = file.place(of: input.range)
                 throw RunError(.spec, "\(place): input `\(input.name)` is declared \(declared) but field `\(field.name)` gives \(field.shape) per sample from the data")
             }
         }

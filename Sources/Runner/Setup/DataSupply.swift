@@ -44,7 +44,7 @@ public struct DataSupply {
     /// those it cannot or may not fetch. `source` is the spec's data source, lowered.
     func ensure(_ spec: Spec, file: SourceFile, dataRoot: String, source: DataSource) throws(RunError) {
         let datasets = fetcher?.catalogue ?? (try? Catalogue.active()) ?? .standard
-        let place = "\(file.path):\(spec.data.source.range.start.line):\(spec.data.source.range.start.column)"
+        let place = file.place(of: spec.data.source.range)
         for path in Self.paths(source) where !path.hasPrefix("/") {
             // As the user gave the root (relative or not), so the message reads like their command.
             let full = (dataRoot as NSString).appendingPathComponent(path)

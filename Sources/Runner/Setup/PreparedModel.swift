@@ -11,6 +11,9 @@ import SpecLanguage
 /// start of `train`, `eval`, `predict` and `bench`.
 public struct PreparedModel {
     public let file: SourceFile
+    /// The spec as composed from the files it extends and the `--set` settings, as YAML; nil when
+    /// the file alone is the spec.
+    public let composedText: String?
     public let spec: Spec
     public let graph: Graph
     public let data: DataBinding
@@ -23,7 +26,8 @@ public struct PreparedModel {
     public let specEpochs: Int
     public let catalogue: Catalogue
 
-    /// Compiles the spec at `path` (or `text`, named `path`), applies `overrides`, loads the data
+    /// Compiles the spec at `path` (or `text`, named `path`) with `overrides.settings` (`--set`),
+    /// applies the other `overrides`, loads the data
     /// from `dataRoot` (with `fitted` statistics from saved weights, if given), and builds the
     /// model with weights initialised from the spec's seed.
     /// `supply` says how the data root was chosen and whether missing public data is fetched;
@@ -31,7 +35,7 @@ public struct PreparedModel {
     public static func prepare(path: String, text: String? = nil, overrides: SpecOverrides = SpecOverrides(),
                                dataRoot: String, fitted: DataStatistics? = nil, preload: Bool = true,
                                catalogue: Catalogue = .standard, supply: DataSupply? = nil) throws(RunError) -> PreparedModel {
-        let (file, parsed, compiledGraph) = try compile(path: path, text: text, catalogue: catalogue)
+        let (file, parsed, compiledGraph, composedText) = try compile(path: path, text: text, settings: overrides.settings, catalogue: catalogue)
         var graph = compiledGraph
         let spec = overrides.applied(to: parsed)
         try supply?.ensure(spec, file: file, dataRoot: dataRoot, source: catalogue.dataConfig(for: spec.data).source)
@@ -46,7 +50,7 @@ public struct PreparedModel {
             throw RunError(.spec, "\(path): \(problem)")
         }
         let model = try makeModel(graph, spec: spec, path: path, catalogue: catalogue)
-        return PreparedModel(file: file, spec: spec, graph: graph, data: data, model: model,
+        return PreparedModel(file: file, composedText: composedText, spec: spec, graph: graph, data: data, model: model,
                              objective: Objective(graph: graph, statistics: data.dataset.statistics, catalogue: catalogue), dataSeconds: dataSeconds,
                              specEpochs: parsed.train.epochs, catalogue: catalogue)
     }
@@ -56,22 +60,23 @@ public struct PreparedModel {
     /// this before any process reads data.
     static func ensureData(path: String, text: String?, overrides: SpecOverrides, dataRoot: String,
                            catalogue: Catalogue = .standard, supply: DataSupply) throws(RunError) {
-        let (file, parsed, _) = try compile(path: path, text: text, catalogue: catalogue)
+        let (file, parsed, _, _) = try compile(path: path, text: text, settings: overrides.settings, catalogue: catalogue)
         let spec = overrides.applied(to: parsed)
         try supply.ensure(spec, file: file, dataRoot: dataRoot, source: catalogue.dataConfig(for: spec.data).source)
     }
 
-    /// The spec at `path` (or `text`) compiled, or a run error carrying its diagnostics.
-    static func compile(path: String, text: String? = nil, catalogue: Catalogue = .standard) throws(RunError) -> (file: SourceFile, spec: Spec, graph: Graph) {
+    /// The spec at `path` (or `text`) compiled with `--set` settings, or a run error carrying its diagnostics.
+    static func compile(path: String, text: String? = nil, settings: [String] = [], catalogue: Catalogue = .standard) throws(RunError)
+        -> (file: SourceFile, spec: Spec, graph: Graph, composedText: String?) {
         let definitions = catalogue.definitions
-        let compilation = text.map { Compiler.compile(text: $0, path: path, definitions: definitions) }
-            ?? Compiler.compile(path: path, definitions: definitions)
+        let compilation = text.map { Compiler.compile(text: $0, path: path, definitions: definitions, settings: settings) }
+            ?? Compiler.compile(path: path, definitions: definitions, settings: settings)
         guard let spec = compilation.spec, let graph = compilation.graph else {
             let errors = compilation.diagnostics.filter { $0.severity == .error }.count
             throw RunError(.spec, "\(path): \(errors) error\(errors == 1 ? "" : "s") in the spec; nothing was run",
                            diagnostics: (compilation.file, compilation.diagnostics))
         }
-        return (compilation.file, spec, graph)
+        return (compilation.file, spec, graph, compilation.composedText)
     }
 
     /// Binds the graph's class counts, or throws the diagnostics of those that do not fit.

@@ -6,8 +6,12 @@ import SpecLanguage
 /// was run without the command line that started it.
 public struct RunSettings: Codable, Equatable {
     public var spec: String
-    /// The spec file the run was started from (the run folder keeps a copy as spec.yaml).
+    /// The spec file the run was started from (the run folder keeps the spec as run as spec.yaml,
+    /// and this file as written as spec.original.yaml when `extends` or `--set` changed it).
     public var specFile: String
+    /// The files the spec extends, nearest first; nil when it extends none (and in run folders
+    /// from before `extends`).
+    public var extends: [String]?
     public var seed: Int
     public var epochs: Int
     public var batchSize: Int
@@ -27,23 +31,41 @@ public struct RunSettings: Codable, Equatable {
 }
 
 /// Command-line values that replace a spec's own; in settings.json as
-/// `{"epochs": 3, "batch_size": 16, "seed": 1, "lr": 0.01}` (only those given).
+/// `{"epochs": 3, "batch_size": 16, "seed": 1, "lr": 0.01, "set": ["optimizer.adam.lr=3e-4"]}`
+/// (only those given).
+///
+/// `settings` (`--set KEY=VALUE`) change the spec's YAML before it is decoded, so they are checked
+/// as the file is and are already in the run's spec.yaml; the typed values are applied to the
+/// decoded spec afterwards, so `--lr` wins over a `--set` of the optimizer's `lr`.
 public struct SpecOverrides: Equatable, Codable {
     public var epochs: Int?
     public var batchSize: Int?
     public var seed: Int?
     public var learningRate: Double?
+    /// `--set` arguments without the flag, in the order given.
+    public var settings: [String]
 
-    public init(epochs: Int? = nil, batchSize: Int? = nil, seed: Int? = nil, learningRate: Double? = nil) {
+    public init(epochs: Int? = nil, batchSize: Int? = nil, seed: Int? = nil, learningRate: Double? = nil, settings: [String] = []) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.seed = seed
         self.learningRate = learningRate
+        self.settings = settings
     }
 
     /// settings.json is written and read with snake_case key conversion: `batch_size`, `lr`.
     enum CodingKeys: String, CodingKey {
-        case epochs, batchSize, seed, learningRate = "lr"
+        case epochs, batchSize, seed, learningRate = "lr", settings = "set"
+    }
+
+    /// Only the values given, so that a run without `--set` writes the settings.json it always did.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(epochs, forKey: .epochs)
+        try c.encodeIfPresent(batchSize, forKey: .batchSize)
+        try c.encodeIfPresent(seed, forKey: .seed)
+        try c.encodeIfPresent(learningRate, forKey: .learningRate)
+        if !settings.isEmpty { try c.encode(settings, forKey: .settings) }
     }
 
     /// Reads numbers, and the strings that settings.json held before overrides were typed.
@@ -61,6 +83,7 @@ public struct SpecOverrides: Equatable, Codable {
         batchSize = try value(.batchSize)
         seed = try value(.seed)
         learningRate = try value(.learningRate)
+        settings = try c.decodeIfPresent([String].self, forKey: .settings) ?? []
     }
 
     /// The spec with these values in place.

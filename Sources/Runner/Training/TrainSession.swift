@@ -1,4 +1,5 @@
 import DataPipeline
+import Diagnostics
 import Foundation
 import GraphIR
 import Kernels
@@ -122,9 +123,11 @@ public enum TrainSession {
         } catch {
             throw RunError(.file, "\(folder.settings.path): cannot read the run's settings: \(JSONProblem.describe(error))")
         }
-        // The run's own overrides stay; the command line may extend the epochs.
+        // The run's own overrides stay; the command line may extend the epochs. Its settings
+        // (`--set`) are recorded but not applied again: spec.yaml is the spec as run.
         var overrides = settings.overrides
         overrides.epochs = options.overrides.epochs ?? settings.overrides.epochs
+        overrides.settings = []
         let plan = RunPlan(specPath: folder.spec.path, specText: try? String(contentsOf: folder.spec, encoding: .utf8),
                            overrides: overrides, dataRoot: options.dataRoot ?? settings.dataRoot, fitted: settings.data)
         var supply = options.supply
@@ -164,14 +167,19 @@ public enum TrainSession {
             folder = try RunDirectory.create(base: URL(fileURLWithPath: options.runsBase), name: spec.name)
         }
         let blas = (try? BLAS.load().description) ?? "none"
+        // A resumed run keeps the `--set` it was started with on record.
+        var recorded = plan.overrides
+        if let saved { recorded.settings = saved.overrides.settings }
         let settings = RunSettings(
-            spec: spec.name, specFile: saved?.specFile ?? plan.specPath, seed: spec.seed, epochs: spec.train.epochs,
+            spec: spec.name, specFile: saved?.specFile ?? plan.specPath,
+            extends: saved.map(\.extends) ?? Self.extended(prepared.file), seed: spec.seed, epochs: spec.train.epochs,
             batchSize: spec.data.batchSize, learningRate: spec.optimizer.options.number("lr"), dataRoot: plan.dataRoot,
-            overrides: plan.overrides, classCounts: prepared.data.classCounts, data: prepared.data.dataset.statistics,
+            overrides: recorded, classCounts: prepared.data.classCounts, data: prepared.data.dataset.statistics,
             objective: prepared.objective.description, threads: Parallel.threadCount, blas: blas, specrunVersion: version,
             processes: replicas?.count)
         if resumeFolder == nil {
-            try folder.write(Data(prepared.file.text.utf8), to: folder.spec)
+            try folder.write(Data((prepared.composedText ?? prepared.file.text).utf8), to: folder.spec)
+            if prepared.composedText != nil { try folder.write(Data(prepared.file.text.utf8), to: folder.originalSpec) }
         }
         try folder.write(JSON.encode(settings), to: folder.settings)
 
@@ -201,6 +209,12 @@ public enum TrainSession {
             "specrun.data": String(decoding: JSON.encode(settings.data, pretty: false), as: UTF8.self),
         ]
         try folder.write(SafeTensors(entries: StateDict.entries(of: prepared.model), metadata: metadata).encoded(), to: folder.weights)
+    }
+
+    /// The files a spec extends, nearest first; nil when none.
+    static func extended(_ file: SourceFile) -> [String]? {
+        let files = file.composedFrom.filter { $0.origin == .file }.map(\.path)
+        return files.isEmpty ? nil : files
     }
 
     /// metrics.jsonl lines of epochs up to `epoch` (a resumed run rewrites what came after its checkpoint).

@@ -30,6 +30,7 @@ public struct LanguageReference {
         out += family(.schedule, title: "Schedules", intro: "`schedule` is one of these; it steps once per epoch.")
         out += section("`train`", record: "train", intro: "")
         out += section("`train.early_stopping`", record: "early_stopping", intro: "")
+        out += LanguageGuide.composing
         out += LanguageGuide.shapes + overview(.layer, Self.shapeColumns) + overview(.merge, Self.shapeColumns, header: false) + LanguageGuide.shapeNotes
         out += LanguageGuide.regenerating
         return out

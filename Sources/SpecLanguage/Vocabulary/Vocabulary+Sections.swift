@@ -3,6 +3,8 @@ extension Vocabulary {
     /// families' members fill in.
     public static let sections: [RecordSpec] = [
         RecordSpec("spec", "The top level of a spec file.", [
+            ParameterSpec("extends", .string, .optional("the spec is this file alone"),
+                          "A spec file this one builds on, relative to this file. Its keys are merged under this file's: mappings key by key, a value written here wins, a list written here replaces the base's, and naming another member (`optimizer: {sgd: ...}` over the base's `adam`) replaces it. The base may extend another file in turn. See [Composing specs](#composing-specs)."),
             ParameterSpec("name", .string, .required, "The model's name, used for run directories and reports."),
             ParameterSpec("seed", .int, .defaultValue(.int(0)), "Seed of every random choice: initialisation, shuffling, dropout, the split (unless `data.split.seed` is given)."),
             ParameterSpec("data", .record("data"), .required, "Where the samples come from and how they are cut into fields."),

@@ -20,6 +20,8 @@ struct Bench: ParsableCommand {
     @Argument(help: "The spec to benchmark.")
     var spec: String
 
+    @OptionGroup var set: SettingOptions
+
     @Option(help: "Timed steps.")
     var steps = 50
 
@@ -58,7 +60,8 @@ struct Bench: ParsableCommand {
         if augmentation {
             guard let dataRoot else { throw ValidationError("--augmentation times the spec's real images: give --data-root.") }
             let outcome: AugmentationBench.Report
-            do { outcome = try AugmentationBench.run(specPath: spec, dataRoot: dataRoot, torchPython: compareTorch, rounds: steps) } catch {
+            do { outcome = try AugmentationBench.run(specPath: spec, dataRoot: dataRoot, torchPython: compareTorch, rounds: steps,
+                                                         settings: set.settings) } catch {
                 throw report(error)
             }
             print(BenchTable.render(outcome))
@@ -68,6 +71,7 @@ struct Bench: ParsableCommand {
         options.steps = steps
         options.warmup = warmup
         options.batchSize = batchSize
+        options.settings = set.settings
         options.dataRoot = dataRoot
         if let compareTorch {
             // A bare name (`python3`) is looked up on PATH, as a shell would.

@@ -18,11 +18,13 @@ struct ExportTorch: ParsableCommand {
     @Argument(help: "The spec file; '-' reads standard input.")
     var file: String
 
+    @OptionGroup var set: SettingOptions
+
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the Python file here instead of printing it.", valueName: "file"))
     var output: String?
 
     func run() throws {
-        let compilation = try compileOrExit(file)
+        let compilation = try compileOrExit(file, settings: set.settings)
         guard let graph = compilation.graph, let spec = compilation.spec else { return }
         let text = TorchExport.render(graph, spec: spec, path: compilation.file.path)
         guard let output else {

@@ -12,11 +12,13 @@ struct GraphCommand: ParsableCommand {
     @Argument(help: "The spec file; '-' reads standard input.")
     var file: String
 
+    @OptionGroup var set: SettingOptions
+
     @Option(help: "dot (Graphviz) or mermaid.")
     var format: GraphDrawing.Format = .dot
 
     func run() throws {
-        let compilation = try compileOrExit(file)
+        let compilation = try compileOrExit(file, settings: set.settings)
         guard let graph = compilation.graph else { return }
         print(GraphDrawing.render(graph, format: format), terminator: "")
     }

@@ -13,6 +13,8 @@ struct Summary: ParsableCommand {
     @Argument(help: "The spec file; '-' reads standard input.")
     var file: String
 
+    @OptionGroup var set: SettingOptions
+
     @Option(name: .customLong("classes"), help: ArgumentHelp("A class count to assume, as label=count (repeatable).", valueName: "label=count"))
     var classes: [String] = []
 
@@ -26,7 +28,7 @@ struct Summary: ParsableCommand {
     }
 
     func run() throws {
-        let compilation = try compileOrExit(file)
+        let compilation = try compileOrExit(file, settings: set.settings)
         guard var graph = compilation.graph, let spec = compilation.spec else { return }
         if !classes.isEmpty {
             var counts: [String: Int] = [:]

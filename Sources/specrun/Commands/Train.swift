@@ -47,13 +47,15 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Learning rate instead of the optimizer's lr.")
     var lr: Double?
 
+    @OptionGroup var set: SettingOptions
+
     @Option(help: "The run folder to write (default runs/<spec name>/<timestamp>/); it must be new or empty.")
     var out: String?
 
     @Flag(help: "Let --out be a folder that holds other files (those named like the run's are overwritten; never a folder holding a run).")
     var force = false
 
-    @Option(help: "Continue the run in this folder from its last verified checkpoint (takes --epochs and --data-root).")
+    @Option(help: "Continue the run in this folder from its last verified checkpoint (takes --epochs and --data-root, not --set).")
     var resume: String?
 
     @Flag(help: "Never download: stop if the spec's public data set is missing (also SPECRUN_OFFLINE=1).")
@@ -94,7 +96,9 @@ struct Train: ParsableCommand {
                           announce: { print((live ? "\r\u{1B}[2K" : "") + $0) })
     }
 
-    var overrides: SpecOverrides { SpecOverrides(epochs: epochs, batchSize: batchSize, seed: seed, learningRate: lr) }
+    var overrides: SpecOverrides {
+        SpecOverrides(epochs: epochs, batchSize: batchSize, seed: seed, learningRate: lr, settings: set.settings)
+    }
 
     func run() throws {
         var options = TrainSession.Options(specPath: spec)

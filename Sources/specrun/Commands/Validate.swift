@@ -7,7 +7,7 @@ struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check specs without reading any data.",
         discussion: """
-            Reports every problem in each file: YAML errors, unknown keys and names, wrong types \
+            Reports every problem in each file (following `extends`, with any --set applied to each): YAML errors, unknown keys and names, wrong types \
             and ranges, undefined references, cycles, shape errors found by static shape \
             inference, output heads that do not fit their losses, and data fields that do not fit \
             the model. Exits with 0 when every file is valid, 1 when any has an error (or a \
@@ -23,9 +23,11 @@ struct Validate: ParsableCommand {
     @Flag(help: "Fail on warnings too.")
     var denyWarnings = false
 
+    @OptionGroup var set: SettingOptions
+
     func run() throws {
         let reports = files.map { path in
-            let c = compile(path)
+            let c = compile(path, settings: set.settings)
             return FileReport(file: c.file, diagnostics: c.diagnostics)
         }
         print(DiagnosticRenderer.render(reports, format: format, denyWarnings: denyWarnings), terminator: "")
