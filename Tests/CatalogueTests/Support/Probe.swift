@@ -126,6 +126,9 @@ struct Probe {
                                 + "fields: {x: {features: [i0, i1]}, kind: {label: kind}}", inputs: "x: [2]",
                             nodes: "probe: {from: x, layers: [{embedding: {num_embeddings: 5, embedding_dim: 3, padding_idx: -1, init: {uniform: {a: -1, b: 1}}}}, "
                                 + "{reshape: {shape: [6]}}, silu, {softplus: {beta: 0.5}}]}\n" + head(from: "probe"))),
+        ("softplus", Probe(member: "layer softplus on both sides of its threshold",
+                           nodes: "probe: {from: x, layers: [{linear: {out: 6, init: {uniform: {a: -3, b: 3}}, bias_init: {uniform: {a: -3, b: 3}}}}, "
+                               + "{softplus: {beta: 2, threshold: 1}}]}\n" + head(from: "probe"))),
     ]
 
     static func merge(_ definition: any MergeDefinition) -> Probe {
