@@ -92,6 +92,37 @@ import Testing
         #expect(export.structure.isEmpty, "\(spec): \(export.structure)")
     }
 
+    /// The spec may name an output as an input; ONNX cannot, and says which.
+    @Test func anOutputNamedAsAnInputIsAOneLineError() throws {
+        let folder = temporaryFolder("onnx-clash")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let spec = folder.appendingPathComponent("clash.yaml")
+        try """
+            name: clash
+            data:
+              source: {csv: {path: water.csv}}
+              fields: {x: {features: [a, b]}, y: {column: y}}
+            model:
+              inputs: {x: [2]}
+              nodes: {y: {from: x, layers: [{linear: {out: 1}}]}}
+              outputs: {x: {from: y, target: y, loss: bce_with_logits}}
+            optimizer: {sgd: {lr: 0.1}}
+            train: {epochs: 1}
+            """.write(to: spec, atomically: true, encoding: .utf8)
+        let compilation = Compiler.compile(path: spec.path)
+        let graph = try #require(compilation.graph, "\(compilation.diagnostics)")
+        var rng = RandomGenerator(seed: 0, stream: 0)
+        let model = try Catalogue.standard.model(for: graph, rng: &rng, dropoutRNG: RandomGenerator(seed: 0, stream: 1))
+        let weights = folder.appendingPathComponent("weights.safetensors")
+        try SafeTensors(entries: StateDict.entries(of: model)).encoded().write(to: weights)
+        #expect {
+            _ = try ONNXExportSession.model(specPath: spec.path, weightsPath: weights.path)
+        } throws: { error in
+            (error as? RunError)?.message == "\(spec.path): output 'x' has the name of a model input, and an ONNX model's inputs and "
+                + "outputs need distinct names: rename one of them in the spec"
+        }
+    }
+
     @Test(.enabled(if: ONNXRuntimePython.path != nil, "needs onnx and onnxruntime: /tmp/onnxenv or SPECRUN_ONNX_PYTHON"))
     func onnxRuntimeReproducesEveryShippedSpec() throws {
         let folder = temporaryFolder("onnx-runtime")

@@ -16,6 +16,11 @@ extension Catalogue {
     /// The ONNX model for `graph` (class counts bound) with the values of `weights` (a model's
     /// `parameters + buffers`, named as in its state dict).
     public func onnxModel(for graph: Graph, weights: [NamedParameter]) throws(LoweringError) -> ONNXModel {
+        // The spec keeps inputs and outputs apart; an ONNX graph's values share one namespace.
+        if let clash = graph.outputs.first(where: { graph.input(named: $0.name) != nil }) {
+            throw LoweringError("output '\(clash.name)' has the name of a model input, and an ONNX model's inputs and outputs "
+                                + "need distinct names: rename one of them in the spec")
+        }
         var context = ONNXLayerContext(builder: ONNXGraphBuilder(name: graph.name, reserving: graph.outputs.map(\.name)),
                                        weights: Dictionary(weights.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first }))
         var values: [String: String] = [:]
