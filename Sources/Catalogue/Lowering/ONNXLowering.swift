@@ -68,7 +68,7 @@ public struct ONNXLayerContext {
 
     /// The layer's parameter or buffer `local` (`weight`, `running_mean`) as an initializer,
     /// named as in the state dict; `dims` reshapes it (same element count) for broadcasting.
-    mutating func parameter(_ local: String, dims: [Int]? = nil) throws(LoweringError) -> String {
+    public mutating func parameter(_ local: String, dims: [Int]? = nil) throws(LoweringError) -> String {
         let name = "\(prefix).\(local)"
         guard let tensor = weights[name] else { throw LoweringError("no weight named \(name)") }
         let shape = dims ?? tensor.shape.dims
@@ -79,30 +79,31 @@ public struct ONNXLayerContext {
     }
 
     /// The dimensions of a sample of `shape`, which class counts must have fixed.
-    func dims(_ shape: TensorShape) throws(LoweringError) -> [Int] {
+    public func dims(_ shape: TensorShape) throws(LoweringError) -> [Int] {
         guard let dims = shape.concrete else { throw LoweringError("size \(shape) is not known: bind the class counts first") }
         return dims
     }
 
     /// A float32 constant of the layer (a scale of ones where the layer learns none).
-    mutating func constant(_ what: String, dims: [Int], floats: [Float]) -> String {
+    public mutating func constant(_ what: String, dims: [Int], floats: [Float]) -> String {
         builder.initializer("\(prefix).\(what)", dims: dims, floats: floats)
     }
 
     /// An int64 vector constant: a shape, axes, slice bounds.
-    mutating func ints(_ what: String, _ values: [Int]) -> String {
+    public mutating func ints(_ what: String, _ values: [Int]) -> String {
         builder.initializer("\(prefix).\(what)", dims: [values.count], int64s: values)
     }
 
-    mutating func scalar(_ what: String, _ value: Float) -> String { builder.scalar("\(prefix).\(what)", value) }
+    /// A float32 scalar constant of the layer.
+    public mutating func scalar(_ what: String, _ value: Float) -> String { builder.scalar("\(prefix).\(what)", value) }
 
     /// One node of the layer; its output's name.
-    mutating func node(_ op: String, _ inputs: [String], _ attributes: [ONNXAttribute] = []) -> String {
+    public mutating func node(_ op: String, _ inputs: [String], _ attributes: [ONNXAttribute] = []) -> String {
         builder.node(op, inputs, name: prefix, attributes)
     }
 
     /// `x` reshaped to `batch` x `dims` (a Reshape whose 0 keeps the batch axis as it is).
-    mutating func reshape(_ x: String, to dims: [Int]) -> String {
+    public mutating func reshape(_ x: String, to dims: [Int]) -> String {
         node("Reshape", [x, ints("shape", [0] + dims)])
     }
 }
