@@ -8,6 +8,7 @@
 //   DataPipeline ─────────────────────────────────────────┘                  ^   ^
 //   Datasets, ProtobufWire -> TensorBoard, CMPI -> Collectives ──────────────┘   |
 //   YAMLReader -> Report (run folders -> HTML) ──────────────────────────────────┘
+//   ProtobufWire -> ONNX (messages, graph builder) -> Catalogue (each layer's ONNX nodes)
 //
 // The front end (down to GraphIR) never imports the engine: Catalogue holds one definition per
 // layer, loss, optimizer, metric, data source, ... and hands the front end its view of them.
@@ -83,26 +84,27 @@ let package = Package(
         // One definition per member of every family, read by every stage; lowering to modules.
         // Testable in release builds (the README's test command) so tests can read a definition's
         // resolved attributes; it holds no hot loops, so nothing is lost.
-        .target(name: "Catalogue", dependencies: ["GraphIR", "NN", "DataPipeline"], swiftSettings: [.unsafeFlags(["-enable-testing"])]),
+        .target(name: "Catalogue", dependencies: ["GraphIR", "NN", "DataPipeline", "ONNX"], swiftSettings: [.unsafeFlags(["-enable-testing"])]),
 
-        // Files other tools read: the protobuf wire format, TensorBoard event files; and the HTML
+        // Files other tools read: the protobuf wire format, TensorBoard event files, ONNX models; and the HTML
         // report built from run folders (it reads them as files, without the engine).
         .target(name: "ProtobufWire"),
         .target(name: "TensorBoard", dependencies: ["ProtobufWire"]),
+        .target(name: "ONNX", dependencies: ["ProtobufWire"]),
         .target(name: "Report", dependencies: ["YAMLReader"]),
 
         // The processes of a data-parallel job: a communicator over MPI, or the job of one.
         .target(name: "Collectives", dependencies: ["CMPI"]),
 
         // The product: spec -> modules -> training loop, and the command line.
-        .target(name: "Runner", dependencies: ["Catalogue", "GraphIR", "NN", "DataPipeline", "Datasets", "TensorBoard", "Collectives"]),
+        .target(name: "Runner", dependencies: ["Catalogue", "GraphIR", "NN", "DataPipeline", "Datasets", "TensorBoard", "Collectives", "ONNX"]),
         .executableTarget(name: "specrun", dependencies: [
             "Runner", "Catalogue", "GraphIR", "SpecLanguage", "Diagnostics", "Datasets", "Report", "Collectives",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // What tests share: finding a Python with the modules an interop test needs.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ONNX"], path: "Tests/TestSupport"),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "YAMLReaderTests", dependencies: ["YAMLReader"]),
         .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage", "GraphIR", "Catalogue", "TestSupport"], exclude: ["Snapshots", "TorchExport"]),
@@ -114,6 +116,7 @@ let package = Package(
         .testTarget(name: "ProtobufWireTests", dependencies: ["ProtobufWire"]),
         .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard"]),
         .testTarget(name: "CollectivesTests", dependencies: ["Collectives"]),
+        .testTarget(name: "ONNXTests", dependencies: ["ONNX", "ProtobufWire"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"], exclude: ["Fixtures"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Catalogue", "DataPipeline", "TensorBoard", "specrun", "TestSupport"]),
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue", "Runner", "DataPipeline", "GraphIR", "SpecLanguage", "NN", "TestSupport"],

@@ -3,22 +3,28 @@ import DataPipeline
 import GraphIR
 import Kernels
 import NN
+import ONNX
 import SpecLanguage
 
 // What the runner asks of each family's members, on top of what the front end asks (the
 // `...Definition` protocols of GraphIR). Every member of the catalogue conforms to its family's
 // protocol here, so a member that cannot run does not compile.
 
-/// A layer kind that can run: its NN module.
+/// A layer kind that can run: its NN module, and the ONNX nodes that compute the same thing.
 public protocol RunnableLayer: LayerDefinition {
     /// The module for a layer this definition resolved, parameters initialised from the context's
     /// generator as the spec says (or with PyTorch's defaults).
     func module(_ attributes: Attributes, _ layer: GraphLayer, _ context: inout LoweringContext) throws -> any Layer
+    /// The ONNX nodes (opset 17) that compute the layer in evaluation mode on the value `x`
+    /// (batch first), its weights read from the context; the name of the value they make.
+    func onnx(_ attributes: Attributes, _ layer: GraphLayer, _ x: String, _ context: inout ONNXLayerContext) throws(LoweringError) -> String
 }
 
-/// A merge that can run: its NN module.
+/// A merge that can run: its NN module, and the ONNX nodes that compute the same thing.
 public protocol RunnableMerge: MergeDefinition {
     func module(_ attributes: Attributes) -> any MergeModule
+    /// The ONNX nodes joining `operands` (value names, in order); the name of the value they make.
+    func onnx(_ attributes: Attributes, _ operands: [String], _ context: inout ONNXLayerContext) -> String
 }
 
 /// An initializer that can run: the `torch.nn.init` function it is.

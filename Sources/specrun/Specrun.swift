@@ -25,6 +25,7 @@ struct Specrun: ParsableCommand {
         Summary.self,
         GraphCommand.self,
         ExportTorch.self,
+        ExportONNX.self,
         Schema.self,
         Explain.self,
         Docs.self,

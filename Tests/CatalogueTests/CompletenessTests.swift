@@ -6,14 +6,17 @@ import Foundation
 import GraphIR
 import Kernels
 import NN
+import ONNX
 import Runner
 import SpecLanguage
+import TestSupport
 import Testing
 
 /// Every member of every family in the catalogue goes through every stage: its spec validates,
 /// its shape rule (or its checks) runs, it lowers to something that runs forward and backward,
 /// it is in the JSON Schema and in docs/spec-language.md, and it exports to PyTorch (and, where
-/// torch is installed, the export computes what specrun computes: `PyTorchTwinTests`). A failure
+/// torch is installed, the export computes what specrun computes: `PyTorchTwinTests`) and to ONNX
+/// (read back with specrun's decoder; where onnxruntime is installed, `ONNXTwinTests`). A failure
 /// names the member. What a definition must provide is a protocol requirement, so a member that
 /// lacks a stage does not compile; these tests catch what the compiler cannot.
 @Suite struct CompletenessTests {
@@ -58,6 +61,12 @@ import Testing
         }
         let export = TorchExport.render(prepared.graph, spec: prepared.spec, path: "probe.yaml")
         #expect(export.contains("class Model(nn.Module)"), "\(probe.member): no PyTorch export")
+        let weights = prepared.model.parameters + prepared.model.buffers
+        let onnx = try catalogue.onnxModel(for: prepared.graph, weights: weights).encoded()
+        let problems = ONNXStructure.problems(onnx, inputs: try prepared.graph.inputs.map { ($0.name, try #require($0.shape.concrete)) },
+                                              outputs: try prepared.graph.outputs.map { ($0.name, try #require($0.shape.concrete)) },
+                                              weights: weights.map { ($0.name, $0.tensor.values) })
+        #expect(problems.isEmpty, "\(probe.member): ONNX export: \(problems)")
         return prepared
     }
 

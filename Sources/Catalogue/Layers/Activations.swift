@@ -2,6 +2,7 @@ import Autograd
 import GraphIR
 import Kernels
 import NN
+import ONNX
 import SpecLanguage
 
 /// The elementwise activations, each a value of `Activation`: its keys, how its options resolve,
@@ -45,6 +46,37 @@ struct Activation: RunnableLayer {
             case .softplus(let beta, let threshold): x.softplus(beta: beta, threshold: threshold)
             }
         }
+
+        /// The ONNX nodes computing the op on `x`.
+        func onnx(_ x: String, _ c: inout ONNXLayerContext) -> String {
+            switch self {
+            case .relu: return c.node("Relu", [x])
+            case .sigmoid: return c.node("Sigmoid", [x])
+            case .tanh: return c.node("Tanh", [x])
+            case .leakyReLU(let slope): return c.node("LeakyRelu", [x], [.float("alpha", slope)])
+            case .elu(let alpha): return c.node("Elu", [x], [.float("alpha", alpha)])
+            case .gelu(let tanh):
+                // Gelu is an operator only from opset 20: the formulas nn.GELU documents.
+                let half = c.node("Mul", [x, c.scalar("half", 0.5)])
+                let inner: String
+                if tanh {
+                    let cube = c.node("Mul", [x, c.node("Mul", [x, x])])
+                    let sum = c.node("Add", [x, c.node("Mul", [cube, c.scalar("cubic", 0.044715)])])
+                    inner = c.node("Tanh", [c.node("Mul", [sum, c.scalar("sqrt_2_over_pi", Float((2 / Double.pi).squareRoot()))])])
+                } else {
+                    inner = c.node("Erf", [c.node("Mul", [x, c.scalar("one_over_sqrt_2", Float(1 / 2.0.squareRoot()))])])
+                }
+                return c.node("Mul", [half, c.node("Add", [inner, c.scalar("one", 1)])])
+            case .silu: return c.node("Mul", [x, c.node("Sigmoid", [x])])
+            case .softplus(let beta, let threshold):
+                // ONNX's Softplus has neither beta nor threshold: log(1 + exp(beta x)) / beta, and x
+                // itself where beta x exceeds the threshold, as nn.Softplus.
+                let scaled = beta == 1 ? x : c.node("Mul", [x, c.scalar("beta", beta)])
+                let soft = beta == 1 ? c.node("Softplus", [scaled]) : c.node("Div", [c.node("Softplus", [scaled]), c.scalar("beta", beta)])
+                let linear = c.node("Greater", [scaled, c.scalar("threshold", threshold)])
+                return c.node("Where", [linear, x, soft])
+            }
+        }
     }
 
     init(_ kind: KindSpec, example: String? = nil, _ resolve: @escaping @Sendable (SpecOptions) -> Attributes) {
@@ -62,6 +94,10 @@ struct Activation: RunnableLayer {
     func module(_ a: Attributes, _ layer: GraphLayer, _ context: inout LoweringContext) throws -> any Layer {
         let op = a.apply
         return ActivationLayer(layer.kind) { op($0) }
+    }
+
+    func onnx(_ a: Attributes, _ layer: GraphLayer, _ x: String, _ context: inout ONNXLayerContext) throws(LoweringError) -> String {
+        a.apply.onnx(x, &context)
     }
 
     private static let overview = ["any", "same", "0", "one per element"]

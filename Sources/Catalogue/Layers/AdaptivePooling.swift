@@ -1,6 +1,7 @@
 import Autograd
 import GraphIR
 import NN
+import ONNX
 import SpecLanguage
 
 /// `adaptive_avg_pool2d` and `adaptive_max_pool2d`: `nn.AdaptiveAvgPool2d` and
@@ -44,5 +45,30 @@ struct AdaptivePool2dLayer: RunnableLayer {
 
     func module(_ a: Attributes, _ layer: GraphLayer, _ context: inout LoweringContext) throws -> any Layer {
         AdaptivePool2d(pooling, outputSize: IntOrPair(a.height, a.width))
+    }
+
+    func onnx(_ a: Attributes, _ layer: GraphLayer, _ x: String, _ context: inout ONNXLayerContext) throws(LoweringError) -> String {
+        let input = try context.dims(layer.inputShape), (height, width) = (input[1], input[2])
+        if height % a.height == 0 && width % a.width == 0 {
+            // Equal windows that tile the input: an ordinary pooling.
+            let kernel = [height / a.height, width / a.width]
+            return context.node(pooling == .max ? "MaxPool" : "AveragePool", [x], [.ints("kernel_shape", kernel), .ints("strides", kernel)])
+        }
+        // Windows of different sizes (ONNX has no adaptive pooling): each output cell is a slice of
+        // the input reduced over height and width, and the cells are concatenated back.
+        let reduce = pooling == .max ? "ReduceMax" : "ReduceMean"
+        let axes = context.ints("axes", [2, 3])
+        var rows: [String] = []
+        for i in 0..<a.height {
+            let (top, bottom) = (i * height / a.height, ((i + 1) * height + a.height - 1) / a.height)
+            var cells: [String] = []
+            for j in 0..<a.width {
+                let (left, right) = (j * width / a.width, ((j + 1) * width + a.width - 1) / a.width)
+                let window = context.node("Slice", [x, context.ints("starts", [top, left]), context.ints("ends", [bottom, right]), axes])
+                cells.append(context.node(reduce, [window], [.ints("axes", [2, 3]), .int("keepdims", 1)]))
+            }
+            rows.append(cells.count == 1 ? cells[0] : context.node("Concat", cells, [.int("axis", 3)]))
+        }
+        return rows.count == 1 ? rows[0] : context.node("Concat", rows, [.int("axis", 2)])
     }
 }

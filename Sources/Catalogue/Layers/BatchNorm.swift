@@ -1,6 +1,7 @@
 import Autograd
 import GraphIR
 import NN
+import ONNX
 import SpecLanguage
 
 /// `batchnorm`: `nn.BatchNorm1d` on (features) or (channels, length), `nn.BatchNorm2d` on
@@ -51,6 +52,15 @@ struct BatchNormLayer: RunnableLayer {
     func module(_ a: Attributes, _ layer: GraphLayer, _ context: inout LoweringContext) throws -> any Layer {
         BatchNorm(features: try a.numFeatures.value(), momentum: Float(a.momentum), eps: Float(a.eps), affine: a.affine)
     }
+
+    func onnx(_ a: Attributes, _ layer: GraphLayer, _ x: String, _ context: inout ONNXLayerContext) throws(LoweringError) -> String {
+        // Inference mode: the running statistics, not the batch's (training_mode is 0 by default).
+        let c = try a.numFeatures.value()
+        let scale = a.affine ? try context.parameter("weight") : context.constant("scale", dims: [c], floats: Array(repeating: 1, count: c))
+        let shift = a.affine ? try context.parameter("bias") : context.constant("shift", dims: [c], floats: Array(repeating: 0, count: c))
+        return context.node("BatchNormalization", [x, scale, shift, try context.parameter("running_mean"), try context.parameter("running_var")],
+                            [.float("epsilon", Float(a.eps))])
+    }
 }
 
 /// `dropout`: `nn.Dropout`.
@@ -74,6 +84,9 @@ struct DropoutLayer: RunnableLayer {
     }
 
     func module(_ a: Attributes, _ layer: GraphLayer, _ context: inout LoweringContext) throws -> any Layer { Dropout(p: Float(a.p)) }
+
+    /// The identity in inference mode: no node.
+    func onnx(_ a: Attributes, _ layer: GraphLayer, _ x: String, _ context: inout ONNXLayerContext) throws(LoweringError) -> String { x }
 }
 
 /// `dropout2d`: `nn.Dropout2d`, whole channels zeroed.
@@ -99,4 +112,7 @@ struct Dropout2dLayer: RunnableLayer {
     }
 
     func module(_ a: Attributes, _ layer: GraphLayer, _ context: inout LoweringContext) throws -> any Layer { Dropout2d(p: Float(a.p)) }
+
+    /// The identity in inference mode: no node.
+    func onnx(_ a: Attributes, _ layer: GraphLayer, _ x: String, _ context: inout ONNXLayerContext) throws(LoweringError) -> String { x }
 }

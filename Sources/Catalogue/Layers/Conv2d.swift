@@ -2,6 +2,7 @@ import Autograd
 import GraphIR
 import Kernels
 import NN
+import ONNX
 import SpecLanguage
 
 /// `conv2d`: `nn.Conv2d`, a 2-d convolution over channels x height x width.
@@ -85,5 +86,14 @@ struct Conv2dLayer: RunnableLayer {
                           dilation: IntOrPair(w.dilationH, w.dilationW), groups: a.groups, bias: a.bias,
                           weightInit: context.initializer(layer.initializer), biasInit: context.initializer(layer.biasInitializer),
                           rng: &context.rng)
+    }
+
+    func onnx(_ a: Attributes, _ layer: GraphLayer, _ x: String, _ context: inout ONNXLayerContext) throws(LoweringError) -> String {
+        let w = a.window
+        let weight = try context.parameter("weight"), bias = a.bias ? [try context.parameter("bias")] : []
+        return context.node("Conv", [x, weight] + bias, [
+            .ints("kernel_shape", [w.kernelH, w.kernelW]), .ints("strides", [w.strideH, w.strideW]),
+            .ints("pads", [w.padH, w.padW, w.padH, w.padW]), .ints("dilations", [w.dilationH, w.dilationW]), .int("group", a.groups),
+        ])
     }
 }

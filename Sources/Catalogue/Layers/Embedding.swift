@@ -2,6 +2,7 @@ import Autograd
 import Diagnostics
 import GraphIR
 import NN
+import ONNX
 import SpecLanguage
 
 /// `embedding`: `nn.Embedding`, a learned vector per index, read from a model input of indices.
@@ -74,6 +75,12 @@ struct EmbeddingLayer: RunnableLayer {
         let count = try a.count.value()
         return try Embedding(count: count, width: a.width.value(), paddingIndex: a.paddingIndex.map { $0 < 0 ? $0 + count : $0 },
                              weightInit: context.initializer(layer.initializer), rng: &context.rng)
+    }
+
+    func onnx(_ a: Attributes, _ layer: GraphLayer, _ x: String, _ context: inout ONNXLayerContext) throws(LoweringError) -> String {
+        // The input holds indices as float32, as specrun's model inputs do; Gather takes integers.
+        let indices = context.node("Cast", [x], [.int("to", Int(ONNXTensor.ElementType.int64.rawValue))])
+        return context.node("Gather", [try context.parameter("weight"), indices], [.int("axis", 0)])
     }
 }
 

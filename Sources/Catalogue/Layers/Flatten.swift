@@ -1,6 +1,7 @@
 import Autograd
 import GraphIR
 import NN
+import ONNX
 import SpecLanguage
 
 /// `flatten`: `nn.Flatten`, merging the axes from `start_dim` to `end_dim` into one.
@@ -47,6 +48,11 @@ struct FlattenLayer: RunnableLayer {
     func module(_ a: Attributes, _ layer: GraphLayer, _ context: inout LoweringContext) throws -> any Layer {
         Flatten(start: a.startDim, end: a.endDim)
     }
+
+    func onnx(_ a: Attributes, _ layer: GraphLayer, _ x: String, _ context: inout ONNXLayerContext) throws(LoweringError) -> String {
+        // ONNX's Flatten always makes a matrix; a Reshape merges exactly the axes asked for.
+        context.reshape(x, to: try context.dims(layer.outputShape))
+    }
 }
 
 /// `identity`: `nn.Identity`.
@@ -65,4 +71,6 @@ struct IdentityLayer: RunnableLayer {
     func module(_ a: Attributes, _ layer: GraphLayer, _ context: inout LoweringContext) throws -> any Layer {
         ActivationLayer("identity") { $0 }
     }
+
+    func onnx(_ a: Attributes, _ layer: GraphLayer, _ x: String, _ context: inout ONNXLayerContext) throws(LoweringError) -> String { x }
 }

@@ -2,6 +2,7 @@ import Autograd
 import GraphIR
 import Kernels
 import NN
+import ONNX
 import SpecLanguage
 
 /// `linear`: `nn.Linear`, a fully connected layer on a vector per sample.
@@ -49,6 +50,12 @@ struct LinearLayer: RunnableLayer {
         try Linear(inFeatures: a.inFeatures.value(), outFeatures: a.outFeatures.value(), bias: a.bias,
                    weightInit: context.initializer(layer.initializer), biasInit: context.initializer(layer.biasInitializer),
                    rng: &context.rng)
+    }
+
+    func onnx(_ a: Attributes, _ layer: GraphLayer, _ x: String, _ context: inout ONNXLayerContext) throws(LoweringError) -> String {
+        // Gemm computes x W^T + b with W stored [out, in], as nn.Linear does.
+        let weight = try context.parameter("weight"), bias = a.bias ? [try context.parameter("bias")] : []
+        return context.node("Gemm", [x, weight] + bias, [.int("transB", 1)])
     }
 }
 

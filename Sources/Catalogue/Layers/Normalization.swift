@@ -1,6 +1,7 @@
 import Autograd
 import GraphIR
 import NN
+import ONNX
 import SpecLanguage
 
 /// `layernorm`: `nn.LayerNorm`, each sample normalised over its last axes.
@@ -57,6 +58,13 @@ struct LayerNormLayer: RunnableLayer {
     func module(_ a: Attributes, _ layer: GraphLayer, _ context: inout LoweringContext) throws -> any Layer {
         LayerNorm(normalizedShape: Shape(a.normalizedShape), eps: Float(a.eps), elementwiseAffine: a.affine, bias: a.bias)
     }
+
+    func onnx(_ a: Attributes, _ layer: GraphLayer, _ x: String, _ context: inout ONNXLayerContext) throws(LoweringError) -> String {
+        let shape = a.normalizedShape, n = shape.reduce(1, *)
+        let scale = a.affine ? try context.parameter("weight", dims: shape) : context.constant("scale", dims: shape, floats: Array(repeating: 1, count: n))
+        let shift = a.affine && a.bias ? [try context.parameter("bias", dims: shape)] : []
+        return context.node("LayerNormalization", [x, scale] + shift, [.int("axis", -shape.count), .float("epsilon", Float(a.eps))])
+    }
 }
 
 /// `groupnorm`: `nn.GroupNorm`, each sample normalised over groups of channels.
@@ -103,6 +111,21 @@ struct GroupNormLayer: RunnableLayer {
 
     func module(_ a: Attributes, _ layer: GraphLayer, _ context: inout LoweringContext) throws -> any Layer {
         GroupNorm(groups: a.groups, channels: a.channels, eps: Float(a.eps), affine: a.affine)
+    }
+
+    func onnx(_ a: Attributes, _ layer: GraphLayer, _ x: String, _ context: inout ONNXLayerContext) throws(LoweringError) -> String {
+        // GroupNormalization is an operator only from opset 18: instance normalisation of the
+        // sample seen as (groups, channels/groups * positions) normalises each group, and the
+        // per-channel scale and shift follow.
+        let input = try context.dims(layer.inputShape), g = a.groups
+        let grouped = context.reshape(x, to: [g, -1])
+        let normalized = context.node("InstanceNormalization", [grouped, context.constant("group_scale", dims: [g], floats: Array(repeating: 1, count: g)),
+                                                                context.constant("group_shift", dims: [g], floats: Array(repeating: 0, count: g))],
+                                      [.float("epsilon", Float(a.eps))])
+        let y = context.reshape(normalized, to: input)
+        guard a.affine else { return y }
+        let perChannel = [a.channels] + Array(repeating: 1, count: input.count - 1)
+        return context.node("Add", [context.node("Mul", [y, try context.parameter("weight", dims: perChannel)]), try context.parameter("bias", dims: perChannel)])
     }
 }
 

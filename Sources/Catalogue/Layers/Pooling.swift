@@ -2,6 +2,7 @@ import Autograd
 import GraphIR
 import Kernels
 import NN
+import ONNX
 import SpecLanguage
 
 /// `maxpool2d` and `avgpool2d`: `nn.MaxPool2d` and `nn.AvgPool2d` with PyTorch's defaults for what
@@ -59,5 +60,13 @@ struct Pool2dLayer: RunnableLayer {
         let w = a.window
         return Pool2d(pooling, kernel: IntOrPair(w.kernelH, w.kernelW), stride: IntOrPair(w.strideH, w.strideW),
                       padding: IntOrPair(w.padH, w.padW))
+    }
+
+    func onnx(_ a: Attributes, _ layer: GraphLayer, _ x: String, _ context: inout ONNXLayerContext) throws(LoweringError) -> String {
+        let w = a.window
+        let window: [ONNXAttribute] = [.ints("kernel_shape", [w.kernelH, w.kernelW]), .ints("strides", [w.strideH, w.strideW]),
+                                       .ints("pads", [w.padH, w.padW, w.padH, w.padW])]
+        // MaxPool never picks padding; AveragePool counts it in the divisor, as PyTorch does by default.
+        return pooling == .max ? context.node("MaxPool", [x], window) : context.node("AveragePool", [x], window + [.int("count_include_pad", 1)])
     }
 }

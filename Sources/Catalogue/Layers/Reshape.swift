@@ -1,6 +1,7 @@
 import Autograd
 import GraphIR
 import NN
+import ONNX
 import SpecLanguage
 
 /// `reshape`: the same elements per sample in another shape (`torch.reshape` on each sample; in
@@ -33,6 +34,10 @@ struct ReshapeLayer: RunnableLayer {
     func module(_ a: Attributes, _ layer: GraphLayer, _ context: inout LoweringContext) throws -> any Layer {
         let shape = a.shape
         return ActivationLayer("reshape") { x in x.reshaped(to: Shape([x.shape[0]] + shape)) }
+    }
+
+    func onnx(_ a: Attributes, _ layer: GraphLayer, _ x: String, _ context: inout ONNXLayerContext) throws(LoweringError) -> String {
+        context.reshape(x, to: a.shape)
     }
 }
 
@@ -74,6 +79,10 @@ struct UnflattenLayer: RunnableLayer {
             let dims = x.shape.dims
             return x.reshaped(to: Shape(Array(dims[..<dim]) + sizes + Array(dims[(dim + 1)...])))
         }
+    }
+
+    func onnx(_ a: Attributes, _ layer: GraphLayer, _ x: String, _ context: inout ONNXLayerContext) throws(LoweringError) -> String {
+        context.reshape(x, to: try context.dims(layer.outputShape))
     }
 }
 

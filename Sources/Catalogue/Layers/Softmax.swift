@@ -1,6 +1,7 @@
 import Autograd
 import GraphIR
 import NN
+import ONNX
 import SpecLanguage
 
 /// `softmax` and `log_softmax`: `nn.Softmax` and `nn.LogSoftmax` along `dim`.
@@ -41,5 +42,9 @@ struct SoftmaxLayer: RunnableLayer {
     func module(_ a: Attributes, _ layer: GraphLayer, _ context: inout LoweringContext) throws -> any Layer {
         let axis = a.dim
         return takesLog ? ActivationLayer(kind.name) { $0.logSoftmax(axis: axis) } : ActivationLayer(kind.name) { $0.softmax(axis: axis) }
+    }
+
+    func onnx(_ a: Attributes, _ layer: GraphLayer, _ x: String, _ context: inout ONNXLayerContext) throws(LoweringError) -> String {
+        context.node(takesLog ? "LogSoftmax" : "Softmax", [x], [.int("axis", a.dim)])
     }
 }

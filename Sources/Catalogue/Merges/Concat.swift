@@ -1,6 +1,7 @@
 import Autograd
 import GraphIR
 import NN
+import ONNX
 import SpecLanguage
 
 /// `concat`: `torch.cat` along `dim`; every other axis must match.
@@ -52,6 +53,10 @@ struct ConcatMerge: RunnableMerge {
     }
 
     func module(_ a: Attributes) -> any MergeModule { Concatenation(axis: a.dim) }
+
+    func onnx(_ a: Attributes, _ operands: [String], _ context: inout ONNXLayerContext) -> String {
+        context.node("Concat", operands, [.int("axis", a.dim)])
+    }
 }
 
 /// `add`: the elementwise sum of several inputs or nodes of one shape (a residual connection).
@@ -87,4 +92,6 @@ struct AddMerge: RunnableMerge {
     func torchExpression(_ a: Attributes, operands: [String]) -> String { operands.joined(separator: " + ") }
 
     func module(_ a: Attributes) -> any MergeModule { Sum() }
+
+    func onnx(_ a: Attributes, _ operands: [String], _ context: inout ONNXLayerContext) -> String { context.node("Sum", operands) }
 }

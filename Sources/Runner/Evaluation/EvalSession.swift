@@ -68,9 +68,7 @@ public enum EvalSession {
 
     /// The data root of the run whose folder holds `weightsPath`, or nil for weights from elsewhere.
     static func runDataRoot(besideWeights weightsPath: String) -> String? {
-        let settings = URL(fileURLWithPath: weightsPath).deletingLastPathComponent().appendingPathComponent("settings.json")
-        guard let data = try? FileContents.read(settings), let saved = try? JSON.decode(RunSettings.self, from: data) else { return nil }
-        return saved.dataRoot
+        RunSettings.saved(besideWeights: weightsPath)?.dataRoot
     }
 
     /// A split the spec does not hold out: which ones it has, and how to get the one asked for.

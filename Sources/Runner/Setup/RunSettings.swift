@@ -28,6 +28,13 @@ public struct RunSettings: Codable, Equatable {
     public var specrunVersion: String
     /// The processes of a data-parallel run (absent for one process).
     public var processes: Int? = nil
+
+    /// The settings of the run whose folder holds `weightsPath`; nil for weights from elsewhere.
+    static func saved(besideWeights weightsPath: String) -> RunSettings? {
+        let settings = URL(fileURLWithPath: weightsPath).deletingLastPathComponent().appendingPathComponent("settings.json")
+        guard let data = try? FileContents.read(settings) else { return nil }
+        return try? JSON.decode(RunSettings.self, from: data)
+    }
 }
 
 /// Command-line values that replace a spec's own; in settings.json as

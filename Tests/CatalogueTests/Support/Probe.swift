@@ -130,6 +130,9 @@ struct Probe {
         ("gelu", Probe(member: "layer activations with their default options", data: csvData(features: 5), inputs: "x: [5]",
                        nodes: "probe: {from: x, layers: [{linear: {out: 6}}, gelu, {linear: {out: 6}}, leaky_relu, {linear: {out: 6}}, elu, "
                            + "{linear: {out: 6}}, softplus]}\n" + head(from: "probe"))),
+        ("softplus", Probe(member: "layer softplus on both sides of its threshold",
+                           nodes: "probe: {from: x, layers: [{linear: {out: 6, init: {uniform: {a: -3, b: 3}}, bias_init: {uniform: {a: -3, b: 3}}}}, "
+                               + "{softplus: {beta: 2, threshold: 1}}]}\n" + head(from: "probe"))),
     ]
 
     static func merge(_ definition: any MergeDefinition) -> Probe {
