@@ -94,7 +94,7 @@ extension Catalogue {
         // Only the raw CSV is fetched. The seed's water_normalized.csv cannot be rebuilt exactly from
         // it (it is a shuffled 1,508-row subset of the 2,011 complete rows); a spec that reads the
         // raw file states that preprocessing itself (drop incomplete rows, min-max scale), as
-        // water_raw.yaml-style specs do.
+        // water_mlp.yaml and water_bn.yaml do.
         DatasetEntry(
             name: "water",
             summary: "Water potability (Kaggle \"Water Quality\"): 3,276 rows, 9 features + Potability, raw with gaps",
