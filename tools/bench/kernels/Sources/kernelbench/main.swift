@@ -48,7 +48,7 @@ if arguments.contains("conv") {
         let y = FloatBuffer(uninitializedCount: n * g.outputImage), dx = FloatBuffer(uninitializedCount: n * g.inputImage)
         let dw = FloatBuffer(uninitializedCount: o * g.taps), db = FloatBuffer(uninitializedCount: o)
         print("conv2d \(c) -> \(o), \(k)x\(k) padding \(pad), input (\(n),\(c),\(size),\(size)); chosen: forward \(Convolution.forwardAlgorithm(g)), gradients \(Convolution.gradientAlgorithm(g))")
-        for algorithm in ConvolutionAlgorithm.allCases where algorithm != .winograd || Convolution.winogradApplies(g) {
+        for algorithm in ConvolutionAlgorithm.allCases where (algorithm != .winograd || Convolution.winogradApplies(g)) && (algorithm != .rows || Convolution.rowsApply(g)) {
             let forward = fastest { Convolution.forward(x: x.data, weight: w.data, bias: b.data, y: y.base, geometry: g, algorithm: algorithm) }
             guard algorithm != .direct else { print("  \(algorithm): forward \(ms(forward))"); continue }
             let input = fastest { Convolution.inputGradient(dy: dy.data, weight: w.data, dx: dx.base, geometry: g, accumulate: false, algorithm: algorithm) }
