@@ -1,4 +1,5 @@
-// The padded-rows algorithm, for stride-1 convolutions with few channels (LeNet's 5x5 ones). With
+// The padded-rows algorithm, for stride-1 convolutions where Winograd does not apply (LeNet's 5x5,
+// pointwise and depthwise ones; `Convolution.gradientAlgorithm` has the measurements). With
 // the source zero-padded into planes `paddedWidth` floats a row, output (i, j) read as the "wide"
 // position q = i · paddedWidth + j takes tap (c, ki, kj) from plane c at q + ki·dh·paddedWidth +
 // kj·dw: for every tap, 16 consecutive wide positions are one contiguous vector load, times one
@@ -40,16 +41,16 @@ struct RowsPlan {
     /// The forward convolution's: the input, padded as the window says.
     static func forward(_ g: ConvGeometry, groups: Int) -> RowsPlan {
         let w = g.window
-        return RowsPlan(channels: g.inChannels, groupSources: g.inChannels / groups, height: g.height, width: g.width, top: w.padH, left: w.padW,
-                        paddedHeight: g.height + 2 * w.padH, paddedWidth: g.width + 2 * w.padW, window: w)
+        return RowsPlan(channels: g.inChannels, groupSources: g.inChannels / groups, height: g.height, width: g.width,
+                        top: w.padH, left: w.padW, paddedHeight: g.height + 2 * w.padH, paddedWidth: g.width + 2 * w.padW, window: w)
     }
 
     /// The input gradient's: the output gradient, placed so that the full correlation with the
     /// flipped kernel lands on the input's H x W.
     static func inputGradient(_ g: ConvGeometry, groups: Int) -> RowsPlan {
         let w = g.window, spanH = (w.kernelH - 1) * w.dilationH, spanW = (w.kernelW - 1) * w.dilationW
-        return RowsPlan(channels: g.outChannels, groupSources: g.outChannels / groups, height: g.outHeight, width: g.outWidth, top: spanH - w.padH, left: spanW - w.padW,
-                        paddedHeight: g.height + spanH, paddedWidth: g.width + spanW, window: w)
+        return RowsPlan(channels: g.outChannels, groupSources: g.outChannels / groups, height: g.outHeight, width: g.outWidth,
+                        top: spanH - w.padH, left: spanW - w.padW, paddedHeight: g.height + spanH, paddedWidth: g.width + spanW, window: w)
     }
 
     /// Taps per output: its group's planes times the kernel.
@@ -122,7 +123,8 @@ extension Convolution {
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         y: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, groups: Int
     ) {
-        precondition(rowsApply(g) && g.inChannels % groups == 0 && g.outChannels % groups == 0, "[conv2d] no grouped kernel for \(g) in \(groups) groups")
+        precondition(rowsApply(g) && g.inChannels % groups == 0 && g.outChannels % groups == 0,
+                     "[conv2d] no grouped kernel for \(g) in \(groups) groups")
         rowsForward(x: x, weight: weight, bias: bias, y: y, geometry: g, groups: groups)
     }
 
@@ -133,7 +135,8 @@ extension Convolution {
         accumulate: Bool, dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?, geometry g: ConvGeometry,
         groups: Int
     ) {
-        precondition(rowsApply(g) && g.inChannels % groups == 0 && g.outChannels % groups == 0, "[conv2d] no grouped kernel for \(g) in \(groups) groups")
+        precondition(rowsApply(g) && g.inChannels % groups == 0 && g.outChannels % groups == 0,
+                     "[conv2d] no grouped kernel for \(g) in \(groups) groups")
         if let dx { rowsInputGradient(dy: dy, weight: weight, dx: dx, geometry: g, accumulate: accumulate, groups: groups) }
         guard let dWeight else {
             if let dBias { biasGradient(dy: dy, dBias: dBias, geometry: g) }
@@ -296,12 +299,13 @@ extension Convolution {
             if let bias { for q in 0..<4 { b[q] = bias[o0 + min(q, live - 1)] } }
             for v in stride(from: 0, to: length, by: 32) {
                 let row = wide + o0 * length + v
-                // Sums of at most `tapChunk` products, added up in `wide`: one chain of several
-                // hundred (LeNet's input gradient has 400 taps) rounds several times worse.
+                // Sums of at most `tapChunk` products, added up in `wide`: one chain over the 400
+                // taps of LeNet's input gradient missed the kernel tests' error bound.
                 for first in stride(from: 0, to: taps, by: tapChunk) {
                     var a0 = SIMD16<Float>(), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0
                     if first == 0 {
-                        a0 = SIMD16(repeating: b[0]); a1 = SIMD16(repeating: b[1]); a2 = SIMD16(repeating: b[2]); a3 = SIMD16(repeating: b[3])
+                        a0 = SIMD16(repeating: b[0]); a1 = SIMD16(repeating: b[1])
+                        a2 = SIMD16(repeating: b[2]); a3 = SIMD16(repeating: b[3])
                         c0 = a0; c1 = a1; c2 = a2; c3 = a3
                     }
                     let base = input + v
@@ -418,7 +422,9 @@ extension Convolution {
                     s2 = s2.addingProduct(g, SIMDMath.load16(p2 + v)); s3 = s3.addingProduct(g, SIMDMath.load16(p3 + v))
                 }
             }
-            @inline(__always) func add(_ tap: Int, _ s: SIMD16<Float>) { SIMDMath.store(SIMDMath.load16(sums + tap * 16) + s, sums + tap * 16) }
+            @inline(__always) func add(_ tap: Int, _ s: SIMD16<Float>) {
+                SIMDMath.store(SIMDMath.load16(sums + tap * 16) + s, sums + tap * 16)
+            }
             add(t, s0)
             if t1 != t { add(t1, s1) }
             if t2 != t1 { add(t2, s2) }

@@ -44,9 +44,10 @@ public enum ConvolutionAlgorithm: Sendable, Hashable, CaseIterable {
 /// 2-d convolution (cross-correlation, as PyTorch's conv2d) forward and backward over contiguous
 /// NCHW buffers. Images are split across the cores; each thread has its own scratch.
 ///
-/// Both gradients and, except on small planes, the forward pass go through im2col and GEMM. The
-/// direct forward kernel against im2col (release build, batch 32, one thread each for specrun
-/// and OpenBLAS, which runs its SKYLAKEX kernels; ms, median of 100):
+/// Both gradients and, except on small planes, the forward pass go through Winograd (3x3, 4 or
+/// more input channels), the padded-rows kernels (other stride-1 shapes) or im2col and GEMM (see
+/// `gradientAlgorithm`). The direct forward kernel against im2col (release build, batch 32, one
+/// thread each for specrun and OpenBLAS, which runs its SKYLAKEX kernels; ms, median of 100):
 ///
 ///     shape                      direct   im2col
 ///     1->16 3x3 p1 64x64 (seed)  1.745    0.633
