@@ -37,14 +37,17 @@ public enum ConvolutionAlgorithm: Sendable, Hashable, CaseIterable {
     case im2col
     /// Winograd's F(2x2, 3x3): 3x3 kernels, stride 1, no dilation only (`winogradApplies`).
     case winograd
+    /// Vector loads along zero-padded rows, no unfolded matrix (`Convolution+Rows.swift`): stride 1 only (`rowsApply`).
+    case rows
 }
 
 /// 2-d convolution (cross-correlation, as PyTorch's conv2d) forward and backward over contiguous
 /// NCHW buffers. Images are split across the cores; each thread has its own scratch.
 ///
-/// Both gradients and, except on small planes, the forward pass go through im2col and GEMM. The
-/// direct forward kernel against im2col (release build, batch 32, one thread each for specrun
-/// and OpenBLAS, which runs its SKYLAKEX kernels; ms, median of 100):
+/// Both gradients and, except on small planes, the forward pass go through Winograd (3x3, 4 or
+/// more input channels), the padded-rows kernels (other stride-1 shapes) or im2col and GEMM (see
+/// `gradientAlgorithm`). The direct forward kernel against im2col (release build, batch 32, one
+/// thread each for specrun and OpenBLAS, which runs its SKYLAKEX kernels; ms, median of 100):
 ///
 ///     shape                      direct   im2col
 ///     1->16 3x3 p1 64x64 (seed)  1.745    0.633
@@ -70,14 +73,15 @@ public enum ConvolutionAlgorithm: Sendable, Hashable, CaseIterable {
 /// takes 0.31 ms here. The direct kernel wins only where the per-image GEMM call dominates: the
 /// forward over planes of at most 8x8 outputs with few taps, and that is where it is used.
 public enum Convolution {
-    /// The forward algorithm for `geometry`, by the measurements above.
+    /// The forward algorithm for `geometry`, by the measurements above and below.
     public static func forwardAlgorithm(_ g: ConvGeometry) -> ConvolutionAlgorithm {
         if g.outputPlane <= 64 && g.taps <= 72 { return .direct }
         return gradientAlgorithm(g)
     }
 
     /// The algorithm for both gradients (and the forward pass beyond the direct kernel's small
-    /// planes): Winograd where it applies and the input has 4 channels or more, else im2col.
+    /// planes): Winograd where it applies and the input has 4 channels or more, else padded rows
+    /// for stride 1, else im2col.
     ///
     /// Measured on the AMD EPYC of docs/performance.md (one thread, OpenBLAS's Haswell kernels,
     /// batch 64, ms for forward / input gradient / weight gradient, best of 10):
@@ -90,8 +94,19 @@ public enum Convolution {
     ///     3->32 3x3 p1 32x32     1.37 / 2.07 / 1.86     1.48 / 2.37 / 3.67
     ///
     /// With 3 input channels or fewer the products over channels are too short for the GEMMs.
+    /// The padded-rows kernels against im2col (`kernelbench conv`, one thread, best of 20, load
+    /// 7-8, same units; Winograd as above where it applies):
+    ///
+    ///     shape                  im2col                 padded rows
+    ///     1->6 5x5 p2 28x28      0.46 / 0.65 / 0.73     0.13 / 0.35 / 0.17   (LeNet-5's)
+    ///     6->16 5x5 14x14        0.65 / 0.76 / 0.72     0.26 / 0.53 / 0.56   (LeNet-5's)
+    ///     3->32 3x3 p1 32x32     1.36 / 1.90 / 1.84     0.74 / 0.96 / 1.09
+    ///     1->16 3x3 p1 64x64     0.61 / 1.12 / 1.22     0.40 / 1.30 / 0.76   (the seed's, batch 32)
+    ///     32->64 3x3 p1 16x16    7.04 / 11.8 / 11.6     3.87 / 4.16 / 5.75   (Winograd 3.73 / 4.13 / 7.93)
+    ///     64->128 3x3 p1 8x8     10.9 / 6.65 / 11.3     8.84 / 9.45 / 24.0   (Winograd 3.63 / 4.93 / 4.12)
     public static func gradientAlgorithm(_ g: ConvGeometry) -> ConvolutionAlgorithm {
-        winogradApplies(g) && g.inChannels >= 4 ? .winograd : .im2col
+        if winogradApplies(g) && g.inChannels >= 4 { return .winograd }
+        return rowsApply(g) ? .rows : .im2col
     }
 
     /// y = conv(x, weight) + bias, overwriting y [N, O, oh, ow].
@@ -103,6 +118,7 @@ public enum Convolution {
         case .direct: directForward(x: x, weight: weight, bias: bias, y: y, geometry: g)
         case .im2col: im2colForward(x: x, weight: weight, bias: bias, y: y, geometry: g)
         case .winograd: winogradForward(x: x, weight: weight, bias: bias, y: y, geometry: g)
+        case .rows: rowsForward(x: x, weight: weight, bias: bias, y: y, geometry: g)
         }
     }
 
@@ -111,7 +127,8 @@ public enum Convolution {
         dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
         geometry g: ConvGeometry, accumulate: Bool, algorithm: ConvolutionAlgorithm? = nil
     ) {
-        if (algorithm ?? gradientAlgorithm(g)) == .winograd {
+        switch algorithm ?? gradientAlgorithm(g) {
+        case .winograd:
             let plan = WinogradPlan(g), u = winogradWeights(weight, g)
             let target = UncheckedSendable((dx, UnsafePointer(u.base)))
             Parallel.forEachChunk(g.batch, grain: 1) { images in
@@ -119,7 +136,9 @@ public enum Convolution {
                                  partial: nil, plan)
             }
             withExtendedLifetime(u) {}
-        } else {
+        case .rows:
+            rowsInputGradient(dy: dy, weight: weight, dx: dx, geometry: g, accumulate: accumulate)
+        case .im2col, .direct:
             im2colInputGradient(dy: dy, weight: weight, dx: dx, geometry: g, accumulate: accumulate)
         }
     }
@@ -135,14 +154,18 @@ public enum Convolution {
             if let dBias { biasGradient(dy: dy, dBias: dBias, geometry: g) }
             return
         }
-        let o = g.outChannels, k = g.taps
-        if (algorithm ?? gradientAlgorithm(g)) == .winograd {
+        let o = g.outChannels, k = g.taps, chosen = algorithm ?? gradientAlgorithm(g)
+        if chosen == .winograd {
             winogradGradients(dy: dy, x: x, weight: nil, dx: nil, accumulate: false, dWeight: dWeight, dBias: dBias, geometry: g)
             return
         }
         let columns = k + (dBias == nil ? 0 : 1)  // the bias gradient is a last column of weights
         let partials = sumOverImages(g.batch, count: o * columns) { images, partial in
-            im2colParameterGradients(dy: dy, x: x, images: images, partial: partial, columns: columns, geometry: g)
+            if chosen == .rows {
+                rowsParameterGradients(dy: dy, x: x, images: images, partial: partial, columns: columns, geometry: g)
+            } else {
+                im2colParameterGradients(dy: dy, x: x, images: images, partial: partial, columns: columns, geometry: g)
+            }
         }
         for r in 0..<o {
             dWeight.advanced(by: r * k).update(from: partials.base + r * columns, count: k)

@@ -38,13 +38,26 @@ import Testing
         }
     }()
 
-    @Test(arguments: geometries + winogradGeometries)
+    /// Stride-1 geometries for the padded-rows kernels: LeNet's 5x5 layers at small batches, rows
+    /// whose wide length is and is not a multiple of 32, output channels off the 4-block, dilation,
+    /// rectangular kernels, and padding wider than the kernel (windows wholly in the padding, whose
+    /// output gradient reaches no input).
+    static let rowsGeometries: [ConvGeometry] = [
+        ConvGeometry(batch: 3, inChannels: 1, height: 28, width: 28, outChannels: 6, window: Window2D(kernel: (5, 5), stride: (1, 1), padding: (2, 2))),
+        ConvGeometry(batch: 2, inChannels: 6, height: 14, width: 14, outChannels: 16, window: Window2D(kernel: (5, 5), stride: (1, 1), padding: (0, 0))),
+        ConvGeometry(batch: 2, inChannels: 3, height: 9, width: 13, outChannels: 5, window: Window2D(kernel: (3, 2), stride: (1, 1), padding: (1, 0), dilation: (2, 1))),
+        ConvGeometry(batch: 1, inChannels: 2, height: 5, width: 4, outChannels: 7, window: Window2D(kernel: (1, 1), stride: (1, 1), padding: (2, 1))),
+        ConvGeometry(batch: 4, inChannels: 5, height: 7, width: 33, outChannels: 9, window: Window2D(kernel: (3, 5), stride: (1, 1), padding: (2, 3))),
+        ConvGeometry(batch: 1, inChannels: 1, height: 1, width: 1, outChannels: 1, window: Window2D(kernel: (1, 1), stride: (1, 1), padding: (0, 0))),
+    ]
+
+    @Test(arguments: geometries + winogradGeometries + rowsGeometries)
     func forwardAlgorithmsAgree(_ g: ConvGeometry) {
         var rng = RandomGenerator(seed: 1)
         let (x, w, b) = (random(g.batch * g.inputImage, &rng), random(g.outChannels * g.taps, &rng), random(g.outChannels, &rng))
         for bias in [true, false] {
             var outputs: [[Float]] = []
-            for algorithm in ConvolutionAlgorithm.allCases where algorithm != .winograd || Convolution.winogradApplies(g) {
+            for algorithm in ConvolutionAlgorithm.allCases where applies(algorithm, g) {
                 let y = FloatBuffer(uninitializedCount: g.batch * g.outputImage)
                 Convolution.forward(x: x.base, weight: w.base, bias: bias ? b.base : nil, y: y.base, geometry: g, algorithm: algorithm)
                 outputs.append(y.array)
@@ -54,12 +67,12 @@ import Testing
         }
     }
 
-    @Test(arguments: geometries + winogradGeometries)
+    @Test(arguments: geometries + winogradGeometries + rowsGeometries)
     func gradientsMatchNaiveLoops(_ g: ConvGeometry) {
         var rng = RandomGenerator(seed: 2)
         let (x, w, dy) = (random(g.batch * g.inputImage, &rng), random(g.outChannels * g.taps, &rng), random(g.batch * g.outputImage, &rng))
         let (dxExpected, dwExpected, dbExpected) = naiveGradients(x.array, w.array, dy.array, g)
-        let algorithms: [ConvolutionAlgorithm] = Convolution.winogradApplies(g) ? [.im2col, .winograd] : [.im2col]
+        let algorithms = [ConvolutionAlgorithm.im2col, .winograd, .rows].filter { applies($0, g) }
         for algorithm in algorithms {
             let dx = random(g.batch * g.inputImage, &rng)  // garbage that accumulate false must overwrite
             Convolution.inputGradient(dy: dy.base, weight: w.base, dx: dx.base, geometry: g, accumulate: false, algorithm: algorithm)
@@ -83,6 +96,49 @@ import Testing
         let dbAlone = random(g.outChannels, &rng)
         Convolution.parameterGradients(dy: dy.base, x: x.base, dWeight: nil, dBias: dbAlone.base, geometry: g)
         expectClose(dbAlone.array, dbExpected, "\(g) db alone")
+    }
+
+    /// Grouped convolutions on the padded-rows kernels against the dense naive loops with a
+    /// block-diagonal weight: groups whose outputs fill blocks of four and groups that do not,
+    /// depthwise with one and two outputs per channel, padding, dilation and odd widths.
+    @Test(arguments: [
+        (ConvGeometry(batch: 3, inChannels: 4, height: 7, width: 9, outChannels: 8, window: Window2D(kernel: (3, 3), stride: (1, 1), padding: (1, 1))), 2),
+        (ConvGeometry(batch: 2, inChannels: 6, height: 5, width: 11, outChannels: 9, window: Window2D(kernel: (3, 2), stride: (1, 1), padding: (2, 0), dilation: (1, 2))), 3),
+        (ConvGeometry(batch: 2, inChannels: 5, height: 8, width: 8, outChannels: 5, window: Window2D(kernel: (3, 3), stride: (1, 1), padding: (1, 1))), 5),
+        (ConvGeometry(batch: 3, inChannels: 3, height: 6, width: 13, outChannels: 6, window: Window2D(kernel: (5, 5), stride: (1, 1), padding: (2, 2))), 3),
+        (ConvGeometry(batch: 1, inChannels: 8, height: 4, width: 4, outChannels: 8, window: Window2D(kernel: (1, 1), stride: (1, 1))), 2),
+    ])
+    func groupedMatchesBlockDiagonalDense(_ g: ConvGeometry, _ groups: Int) {
+        var rng = RandomGenerator(seed: 4)
+        let inPerGroup = g.inChannels / groups, outPerGroup = g.outChannels / groups, k = g.window.kernelH * g.window.kernelW
+        let x = random(g.batch * g.inputImage, &rng), w = random(g.outChannels * inPerGroup * k, &rng)
+        let b = random(g.outChannels, &rng), dy = random(g.batch * g.outputImage, &rng)
+        // dense[o, c] = w[o, c - group start] inside o's group, zero outside.
+        var dense = [Float](repeating: 0, count: g.outChannels * g.taps)
+        for o in 0..<g.outChannels {
+            for cl in 0..<inPerGroup {
+                let c = o / outPerGroup * inPerGroup + cl
+                for t in 0..<k { dense[(o * g.inChannels + c) * k + t] = w.array[(o * inPerGroup + cl) * k + t] }
+            }
+        }
+        let y = FloatBuffer(uninitializedCount: g.batch * g.outputImage)
+        Convolution.groupedForward(x: x.base, weight: w.base, bias: b.base, y: y.base, geometry: g, groups: groups)
+        expectClose(y.array, naiveForward(x.array, dense, b.array, g), "\(g) in \(groups) groups: y")
+
+        let (dxExpected, dwDense, dbExpected) = naiveGradients(x.array, dense, dy.array, g)
+        let dwExpected = (0..<(g.outChannels * inPerGroup * k)).map { i in
+            let o = i / (inPerGroup * k), cl = i / k % inPerGroup, t = i % k
+            return dwDense[(o * g.inChannels + o / outPerGroup * inPerGroup + cl) * k + t]
+        }
+        let dx = random(g.batch * g.inputImage, &rng), dw = random(w.count, &rng), db = random(g.outChannels, &rng)
+        Convolution.groupedGradients(dy: dy.base, x: x.base, weight: w.base, dx: dx.base, accumulate: false, dWeight: dw.base,
+                                     dBias: db.base, geometry: g, groups: groups)
+        expectClose(dx.array, dxExpected, "\(g) in \(groups) groups: dx")
+        expectClose(dw.array, dwExpected, "\(g) in \(groups) groups: dw")
+        expectClose(db.array, dbExpected, "\(g) in \(groups) groups: db")
+        Convolution.groupedGradients(dy: dy.base, x: x.base, weight: w.base, dx: dx.base, accumulate: true, dWeight: nil,
+                                     dBias: nil, geometry: g, groups: groups)
+        expectClose(dx.array, dxExpected.map { 2 * $0 }, "\(g) in \(groups) groups: dx accumulated")
     }
 
     /// Winograd's error on a layer of the CIFAR-style CNN (64 -> 128 channels, 8x8, 2 images;
@@ -110,11 +166,25 @@ import Testing
             ConvGeometry(batch: 32, inChannels: c, height: size, width: size, outChannels: 16,
                          window: Window2D(kernel: (3, 3), stride: (1, 1), padding: (1, 1)))
         }
-        #expect(Convolution.forwardAlgorithm(geometry(1, 64)) == .im2col)  // the seed
+        #expect(Convolution.forwardAlgorithm(geometry(1, 64)) == .rows)  // the seed
         #expect(Convolution.forwardAlgorithm(geometry(4, 8)) == .direct)
         #expect(Convolution.forwardAlgorithm(geometry(16, 8)) == .winograd)
-        #expect(Convolution.forwardAlgorithm(geometry(3, 32)) == .im2col)
+        #expect(Convolution.forwardAlgorithm(geometry(3, 32)) == .rows)
         #expect(Convolution.gradientAlgorithm(geometry(4, 8)) == .winograd)
+        let lenet = ConvGeometry(batch: 64, inChannels: 6, height: 14, width: 14, outChannels: 16,
+                                 window: Window2D(kernel: (5, 5), stride: (1, 1)))
+        #expect(Convolution.forwardAlgorithm(lenet) == .rows && Convolution.gradientAlgorithm(lenet) == .rows)
+        let strided = ConvGeometry(batch: 2, inChannels: 4, height: 8, width: 8, outChannels: 8,
+                                   window: Window2D(kernel: (3, 3), stride: (2, 2), padding: (1, 1)))
+        #expect(Convolution.forwardAlgorithm(strided) == .direct && Convolution.gradientAlgorithm(strided) == .im2col)
+    }
+
+    private func applies(_ algorithm: ConvolutionAlgorithm, _ g: ConvGeometry) -> Bool {
+        switch algorithm {
+        case .winograd: Convolution.winogradApplies(g)
+        case .rows: Convolution.rowsApply(g)
+        case .direct, .im2col: true
+        }
     }
 
     private func random(_ n: Int, _ rng: inout RandomGenerator) -> FloatBuffer {

@@ -29,6 +29,7 @@ ZOO = [
     ("lenet5", "specs/zoo/lenet5.yaml", "lenet5", 64, 100, ["digit=10"]),
     ("cifar_cnn", "specs/zoo/cifar_cnn.yaml", "cifar_cnn", 64, 20, ["label=10"]),
     ("cifar_cnn", "specs/zoo/cifar_cnn.yaml", "cifar_cnn", 256, 8, ["label=10"]),
+    ("separable_cnn", "specs/zoo/separable_cnn.yaml", "separable_cnn", 64, 30, ["label=10"]),
     ("mlp_bn", "specs/zoo/mlp_bn.yaml", "mlp_bn", 128, 60, ["label=10"]),
     ("mlp_bn", "specs/zoo/mlp_bn.yaml", "mlp_bn", 256, 40, ["label=10"]),
     ("residual_mlp", "specs/zoo/residual_mlp.yaml", "residual_mlp", 256, 30, ["label=10"]),

@@ -36,6 +36,15 @@ def cifar_cnn():
     return body, (3, 32, 32), ["ce:10"], "sgd_momentum"
 
 
+def separable_cnn():
+    # Written from the description in specs/zoo/separable_cnn.yaml, not exported from it.
+    layers = [nn.Conv2d(3, 32, 3, padding=1), nn.ReLU()]
+    for cin, cout in [(32, 64), (64, 128), (128, 128)]:
+        layers += [nn.Conv2d(cin, cin, 3, padding=1, groups=cin), nn.ReLU(), nn.Conv2d(cin, cout, 1), nn.ReLU(), nn.MaxPool2d(2)]
+    body = nn.Sequential(*layers, nn.Flatten(), nn.Linear(2048, 10))
+    return body, (3, 32, 32), ["ce:10"], "sgd_momentum"
+
+
 def mlp_bn():
     body = nn.Sequential(
         nn.Linear(784, 1024), nn.BatchNorm1d(1024), nn.ReLU(),
@@ -87,7 +96,7 @@ def omniglot_two_output():
     return TwoOutput(), (1, 64, 64), ["ce:8", "ce:242"], "sgd"
 
 
-MODELS = {f.__name__: f for f in [lenet5, cifar_cnn, mlp_bn, residual_mlp, tiny_mlp, omniglot_two_output]}
+MODELS = {f.__name__: f for f in [lenet5, cifar_cnn, separable_cnn, mlp_bn, residual_mlp, tiny_mlp, omniglot_two_output]}
 
 
 def make_optimizer(kind, params, fused):

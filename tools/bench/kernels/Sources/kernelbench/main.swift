@@ -38,9 +38,10 @@ func ms(_ x: Double) -> String { String(format: "%.3f ms", x) }
 print("kernelbench: \((try? BLAS.load().description) ?? "no BLAS"), \(Parallel.threadCount) threads, fastest of \(runs)")
 
 if arguments.contains("conv") {
-    // (batch, in, size, out, kernel, padding): the CIFAR CNN's, LeNet's and the seed's convolutions.
+    // (batch, in, size, out, kernel, padding): the CIFAR CNN's, LeNet's and the seed's convolutions,
+    // and the separable CNN's pointwise ones.
     let shapes = [(64, 3, 32, 32, 3, 1), (64, 32, 16, 64, 3, 1), (64, 64, 8, 128, 3, 1), (64, 1, 28, 6, 5, 2), (64, 6, 14, 16, 5, 0),
-                  (32, 1, 64, 16, 3, 1)]
+                  (32, 1, 64, 16, 3, 1), (64, 32, 32, 64, 1, 0), (64, 64, 16, 128, 1, 0), (64, 128, 8, 128, 1, 0)]
     for (n, c, size, o, k, pad) in shapes {
         let g = ConvGeometry(batch: n, inChannels: c, height: size, width: size, outChannels: o,
                              window: Window2D(kernel: (k, k), stride: (1, 1), padding: (pad, pad)))
@@ -48,7 +49,7 @@ if arguments.contains("conv") {
         let y = FloatBuffer(uninitializedCount: n * g.outputImage), dx = FloatBuffer(uninitializedCount: n * g.inputImage)
         let dw = FloatBuffer(uninitializedCount: o * g.taps), db = FloatBuffer(uninitializedCount: o)
         print("conv2d \(c) -> \(o), \(k)x\(k) padding \(pad), input (\(n),\(c),\(size),\(size)); chosen: forward \(Convolution.forwardAlgorithm(g)), gradients \(Convolution.gradientAlgorithm(g))")
-        for algorithm in ConvolutionAlgorithm.allCases where algorithm != .winograd || Convolution.winogradApplies(g) {
+        for algorithm in ConvolutionAlgorithm.allCases where (algorithm != .winograd || Convolution.winogradApplies(g)) && (algorithm != .rows || Convolution.rowsApply(g)) {
             let forward = fastest { Convolution.forward(x: x.data, weight: w.data, bias: b.data, y: y.base, geometry: g, algorithm: algorithm) }
             guard algorithm != .direct else { print("  \(algorithm): forward \(ms(forward))"); continue }
             let input = fastest { Convolution.inputGradient(dy: dy.data, weight: w.data, dx: dx.base, geometry: g, accumulate: false, algorithm: algorithm) }
