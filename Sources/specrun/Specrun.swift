@@ -52,7 +52,7 @@ struct Specrun: ParsableCommand {
             try command.run()
         } catch {
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                printError(fullMessage(for: error) + "\n")
                 Foundation.exit(2)
             }
             exit(withError: error)

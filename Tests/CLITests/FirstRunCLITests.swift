@@ -17,6 +17,21 @@ import Glibc
         return root
     }
 
+    /// Output and errors sent to one pipe (`2>&1 | tee log`, CI logs) keep their order: what was
+    /// printed before an error comes before it (stdout is buffered when it is not a terminal).
+    /// Here the announcement of a fetch, then its failure (a port nothing listens on).
+    @Test func anErrorFollowsWhatWasPrintedBeforeIt() throws {
+        let root = try TemporaryFolder()
+        let binary = try #require(CLITests.binary)
+        let run = try CLITests.run(["-c", "\"$0\" train specs/water_mlp.yaml --data-root \"$1\" 2>&1", binary.path, root.url.path],
+                                   environment: ["SPECRUN_OFFLINE": "0", "SPECRUN_FETCH_BASE_URL": "http://127.0.0.1:9"],
+                                   executable: URL(fileURLWithPath: "/bin/sh"))
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        let announced = try #require(lines.firstIndex { $0.contains("is missing; fetching it") }, "\(run.stdout)")
+        let error = try #require(lines.firstIndex { $0.hasPrefix("error: fetch water: ") }, "\(run.stdout)")
+        #expect(announced < error, "\(run.stdout)")
+    }
+
     /// `taskset -c 0` leaves the process one CPU, and specrun starts one thread.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset")))
     func theThreadCountFollowsTheAffinityMask() throws {

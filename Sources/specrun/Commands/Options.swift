@@ -24,6 +24,8 @@ struct SettingOptions: ParsableArguments {
 
 /// Writes to standard error.
 func printError(_ text: String) {
+    // What was printed before the error comes before it, also when both go to one pipe or file.
+    fflush(nil)  // every output stream: stdout is a global Swift 6 cannot name safely
     FileHandle.standardError.write(Data(text.utf8))
 }
 
