@@ -13,7 +13,7 @@
 // degrees and their channels swapped, padding 2 - p), so it runs through the same forward pass.
 // The weight gradient is the adjoint: dU[ξ] = Σ_tiles Z[ξ]ᵀ V[ξ] with Z = A dY Aᵀ, dg = Gᵀ dU G.
 //
-// 1.5 to 1.9 times faster than F(2x2, 3x3) on the CIFAR CNN's layers, but about 10 times less
+// 1.6 to 2 times faster than F(2x2, 3x3) on the CIFAR CNN's layers, but about 10 times less
 // accurate, so `Convolution.gradientAlgorithm` does not choose it (the numbers are there).
 
 /// The tiling of a Winograd F(4x4, 3x3) convolution and its scratch sizes.

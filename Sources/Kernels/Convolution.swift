@@ -117,7 +117,7 @@ public enum Convolution {
     ///     16->16 3x3 p1 8x8      0.18 / 0.21 / 0.23     0.12 / 0.12 / 0.12
     ///     4->8 3x3 p1 16x16      0.18 / 0.19 / 0.28     0.18 / 0.37 / 0.25
     ///
-    /// F(4x4) is 1.5-1.9 times faster from 8 channels in and out (below that its 8-channel
+    /// F(4x4) is 1.1-2 times faster from 8 channels in and out (below that its 8-channel
     /// vectors are partly empty: the 4->8 input gradient is a convolution with 4 outputs), but it
     /// is not chosen: its rounding error is about 10 times F(2x2)'s (0.4e-5 to 1e-5 of the largest
     /// magnitude on the CIFAR CNN's layers, against 0.04e-5 to 0.09e-5), and a PyTorch golden of a
