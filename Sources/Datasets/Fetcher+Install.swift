@@ -22,7 +22,7 @@ extension Fetcher {
             }
             try moveIntoPlace(staged, at: destination, work: work, dataset: entry.name)
             return 1
-        case .zipFolder(let folder, _):
+        case .zipFolder(let folder, _, let only):
             let unpacked = work.appendingPathComponent("unpacked")
             let archive: ZipArchive
             do {
@@ -40,8 +40,27 @@ extension Fetcher {
             guard FileManager.default.fileExists(atPath: top.path, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw .layout(dataset: entry.name, url: download.url, missing: folder + "/")
             }
+            if let only { try keep(only, in: top, folder: folder, entry: entry, url: download.url) }
             try moveIntoPlace(top, at: destination, work: work, dataset: entry.name)
-            return archive.entries.filter { !$0.isDirectory && $0.components.first == folder }.count
+            return archive.entries.filter { entry in
+                !entry.isDirectory && entry.components.first == folder && (only.map { $0.contains(entry.components.dropFirst().first ?? "") } ?? true)
+            }.count
+        }
+    }
+
+    /// Removes every folder in `top` but `kept` (a subset of a data set), after checking that each
+    /// of those is there.
+    private func keep(_ kept: [String], in top: URL, folder: String, entry: DatasetEntry, url: URL) throws(FetchError) {
+        let manager = FileManager.default
+        for name in kept where !manager.fileExists(atPath: top.appendingPathComponent(name).path) {
+            throw .layout(dataset: entry.name, url: url, missing: folder + "/" + name + "/")
+        }
+        do {
+            for name in try manager.contentsOfDirectory(atPath: top.path) where !kept.contains(name) {
+                try manager.removeItem(at: top.appendingPathComponent(name))
+            }
+        } catch {
+            throw .io(dataset: entry.name, path: top.path, reason: SystemText.reason(error))
         }
     }
 

@@ -71,6 +71,39 @@ import Testing
         #expect(dir.listing("data").isEmpty)
     }
 
+    /// `omniglot-small` installs some alphabets of the background archive: those, whole, and no other.
+    @Test func aSubsetKeepsOnlyItsFolders() throws {
+        let dir = try TemporaryDirectory()
+        var writer = ZipWriter()
+        for (alphabet, characters) in [("Greek", 2), ("Latin", 1), ("Korean", 3)] {
+            for c in 1...characters { writer.add("images_background/\(alphabet)/character0\(c)/0101_01.png", [1, 2, 3]) }
+        }
+        let zip = writer.archive()
+        let served = try FetchFixtures.serve(["images_background.zip": zip], in: dir)
+        let server = try LoopbackHTTPServer(root: served)
+        defer { server.stop() }
+        var small = Catalogue.standard.entry(named: "omniglot-small")!
+        small.mirrors = [server.baseURL]
+        small.checksum = .md5(MD5.hexDigest(of: zip))
+        small.install = .zipFolder(folder: "images_background", destination: "omniglot/images_background", only: ["Greek", "Latin"])
+        let fetcher = Fetcher(dataRoot: dir.path("data"), catalogue: Catalogue([small]))
+        let report = try fetcher.fetch("omniglot-small")
+        #expect(report.filesInstalled == 3)
+        #expect(dir.listing("data/omniglot/images_background").filter { !$0.contains("/") }.sorted() == ["Greek", "Latin"])
+
+        // A kept folder the archive lacks is a layout error, and nothing is installed.
+        small.install = .zipFolder(folder: "images_background", destination: "omniglot/images_background", only: ["Greek", "Tagalog"])
+        let other = try TemporaryDirectory()
+        let refused = Result { () throws(FetchError) in
+            try Fetcher(dataRoot: other.path("data"), catalogue: Catalogue([small])).fetch("omniglot-small")
+        }
+        guard case .failure(.layout("omniglot-small", _, "images_background/Tagalog/")) = refused else {
+            Issue.record("unexpected result \(refused)")
+            return
+        }
+        #expect(other.listing("data").isEmpty)
+    }
+
     @Test func anArchiveWithoutTheExpectedFolderIsRefused() throws {
         let dir = try TemporaryDirectory()
         var writer = ZipWriter()
@@ -87,7 +120,7 @@ import Testing
 @Suite struct CatalogueTests {
     @Test func standardEntriesAreWellFormed() {
         let catalogue = Catalogue.standard
-        #expect(catalogue.names == ["omniglot", "omniglot-evaluation", "water"])
+        #expect(catalogue.names == ["omniglot", "omniglot-small", "omniglot-evaluation", "water"])
         for entry in catalogue.entries {
             #expect(!entry.mirrors.isEmpty && entry.mirrors.allSatisfy { $0.scheme == "https" }, "\(entry.name)")
             let hexLength = if case .md5 = entry.checksum { 32 } else { 64 }
@@ -98,6 +131,13 @@ import Testing
         #expect(omniglot.urls(baseURL: nil).map(\.absoluteString)
             == ["https://raw.githubusercontent.com/brendenlake/omniglot/master/python/images_background.zip"])
         #expect(omniglot.install == .zipFolder(folder: "images_background", destination: "omniglot/images_background"))
+        // A spec's missing images_background fetches the whole background set, not the subset.
+        #expect(catalogue.entry(providing: "omniglot/images_background")?.name == "omniglot")
+        guard case .zipFolder(_, _, let only?) = catalogue.entry(named: "omniglot-small")!.install else {
+            Issue.record("omniglot-small keeps no subset")
+            return
+        }
+        #expect(only.count == 8)
         #expect(catalogue.entry(named: "water")!.install.destination == "water/water_potability.csv")
         #expect(catalogue.entry(named: "water")!.urls(baseURL: URL(string: "http://127.0.0.1:8000/files")!)
             .map(\.absoluteString) == ["http://127.0.0.1:8000/files/water_potability.csv"])
