@@ -47,6 +47,19 @@ public struct DatasetEntry: Sendable, Hashable {
     public func urls(baseURL: URL?) -> [URL] {
         (baseURL.map { [$0] } ?? mirrors).map { $0.appendingPathComponent(fileName) }
     }
+
+    /// Another data set from the same verified archive: only the folders `only` of this entry's
+    /// ZIP folder, installed at the same destination.
+    func subset(name: String, summary: String, only: [String]) -> DatasetEntry {
+        guard case .zipFolder(let folder, let destination, nil) = install else {
+            preconditionFailure("[catalogue] \(self.name): only a whole ZIP folder has subsets")
+        }
+        var entry = self
+        entry.name = name
+        entry.summary = summary
+        entry.install = .zipFolder(folder: folder, destination: destination, only: only)
+        return entry
+    }
 }
 
 /// The data sets `specrun fetch` knows, in the order `--list` shows them.
@@ -64,32 +77,28 @@ public struct Catalogue: Sendable, Hashable {
 }
 
 extension Catalogue {
+    /// Lake et al.'s own repository; torchvision's Omniglot dataset downloads from the same folder
+    /// and publishes these MD5s as `zips_md5`.
+    static let omniglotBackground = DatasetEntry(
+        name: "omniglot",
+        summary: "Omniglot background set: 30 alphabets, 964 characters, 19,280 105x105 PNGs (MIT)",
+        fileName: "images_background.zip",
+        mirrors: [URL(string: "https://raw.githubusercontent.com/brendenlake/omniglot/master/python")!],
+        checksum: .md5("68d2efa1b9178cc56df9314c21c6e718"),
+        size: 9_464_212,
+        install: .zipFolder(folder: "images_background", destination: "omniglot/images_background"))
+
     /// The public data sets the shipped specs use. This is the one place their sources live.
     public static let standard = Catalogue([
-        // Lake et al.'s own repository; torchvision's Omniglot dataset downloads from the same
-        // folder and publishes these MD5s as `zips_md5`.
-        DatasetEntry(
-            name: "omniglot",
-            summary: "Omniglot background set: 30 alphabets, 964 characters, 19,280 105x105 PNGs (MIT)",
-            fileName: "images_background.zip",
-            mirrors: [URL(string: "https://raw.githubusercontent.com/brendenlake/omniglot/master/python")!],
-            checksum: .md5("68d2efa1b9178cc56df9314c21c6e718"),
-            size: 9_464_212,
-            install: .zipFolder(folder: "images_background", destination: "omniglot/images_background")),
+        omniglotBackground,
         // The 8 alphabets of the repository's "background small 1" and "small 2" splits, all 20
         // drawings of each character: the subset the project's Omniglot numbers were measured on.
-        // Taken from the full background archive (whose digest torchvision publishes), so it
-        // comes from the same verified bytes. Listed after `omniglot`, which is what a spec's
-        // missing omniglot/images_background fetches.
-        DatasetEntry(
+        // Taken from the full background archive, so it comes from the same verified bytes.
+        // Listed after `omniglot`, which is what a spec's missing omniglot/images_background fetches.
+        omniglotBackground.subset(
             name: "omniglot-small",
             summary: "Omniglot background, 8 alphabets (small 1 + small 2): 242 characters, 4,840 PNGs (MIT)",
-            fileName: "images_background.zip",
-            mirrors: [URL(string: "https://raw.githubusercontent.com/brendenlake/omniglot/master/python")!],
-            checksum: .md5("68d2efa1b9178cc56df9314c21c6e718"),
-            size: 9_464_212,
-            install: .zipFolder(folder: "images_background", destination: "omniglot/images_background",
-                                only: ["Balinese", "Early_Aramaic", "Greek", "Japanese_(katakana)", "Korean", "Latin", "Sanskrit", "Tagalog"])),
+            only: ["Balinese", "Early_Aramaic", "Greek", "Japanese_(katakana)", "Korean", "Latin", "Sanskrit", "Tagalog"]),
         DatasetEntry(
             name: "omniglot-evaluation",
             summary: "Omniglot evaluation set: 20 alphabets, 659 characters, 13,180 105x105 PNGs (MIT)",
