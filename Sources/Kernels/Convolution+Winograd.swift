@@ -79,7 +79,7 @@ extension Convolution {
         let scratch = c * plan.paddedPlane + plan.transformed(rows: c) + plan.transformed(rows: o)
         forEachImageChunk(g.batch, scratch: scratch) { images, buffer in
             let padded = buffer, v = padded + c * plan.paddedPlane, m = v + plan.transformed(rows: c)
-            forEachBlock(images, size: plan.imagesPerBlock) { block in
+            forEachBlock(images, plan) { block in
                 for (k, n) in block.enumerated() {
                     copyPadded(x + n * g.inputImage, planes: c, height: g.height, width: g.width, top: g.window.padH,
                                left: g.window.padW, into: padded, rows: plan.paddedH, columns: plan.paddedW)
@@ -115,7 +115,7 @@ extension Convolution {
         let dv = z + plan.transformed(rows: o), paddedDx = dv + plan.transformed(rows: c)
         let paddedX = dv + forDx, v = paddedX + c * plan.paddedPlane, du = v + plan.transformed(rows: c)
         var first = true
-        forEachBlock(images, size: plan.imagesPerBlock) { block in
+        forEachBlock(images, plan) { block in
             let tiles = block.count * plan.tilesPerImage
             for (k, n) in block.enumerated() {
                 copyPadded(dy + n * g.outputImage, planes: o, height: g.outHeight, width: g.outWidth, top: 0, left: 0,
@@ -389,6 +389,13 @@ extension Convolution {
             SIMDMath.store(v, p)
         } else {
             for l in 0..<count { p[l] = v[l] }
+        }
+    }
+
+    /// Runs `body` over consecutive blocks of at most `imagesPerBlock` of `images`.
+    static func forEachBlock(_ images: Range<Int>, _ p: WinogradPlan, _ body: (Range<Int>) -> Void) {
+        for first in stride(from: images.lowerBound, to: images.upperBound, by: p.imagesPerBlock) {
+            body(first..<min(first + p.imagesPerBlock, images.upperBound))
         }
     }
 

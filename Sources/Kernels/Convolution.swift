@@ -37,8 +37,6 @@ public enum ConvolutionAlgorithm: Sendable, Hashable, CaseIterable {
     case im2col
     /// Winograd's F(2x2, 3x3): 3x3 kernels, stride 1, no dilation only (`winogradApplies`).
     case winograd
-    /// Winograd's F(4x4, 3x3) (`Convolution+Winograd4.swift`): as `winograd`, padding at most 2 (`winograd4Applies`).
-    case winograd4
     /// Vector loads along zero-padded rows, no unfolded matrix (`Convolution+Rows.swift`): stride 1 only (`rowsApply`).
     case rows
 }
@@ -82,8 +80,8 @@ public enum Convolution {
     }
 
     /// The algorithm for both gradients (and the forward pass beyond the direct kernel's small
-    /// planes): Winograd F(2x2, 3x3) where it applies and the input has 4 channels or more, else
-    /// padded rows for stride 1, else im2col.
+    /// planes): Winograd where it applies and the input has 4 channels or more, else padded rows
+    /// for stride 1, else im2col.
     ///
     /// Measured on the AMD EPYC of docs/performance.md (one thread, OpenBLAS's Haswell kernels,
     /// batch 64, ms for forward / input gradient / weight gradient, best of 10):
@@ -106,23 +104,6 @@ public enum Convolution {
     ///     1->16 3x3 p1 64x64     0.61 / 1.12 / 1.22     0.40 / 1.30 / 0.76   (the seed's, batch 32)
     ///     32->64 3x3 p1 16x16    7.04 / 11.8 / 11.6     3.87 / 4.16 / 5.75   (Winograd 3.73 / 4.13 / 7.93)
     ///     64->128 3x3 p1 8x8     10.9 / 6.65 / 11.3     8.84 / 9.45 / 24.0   (Winograd 3.63 / 4.93 / 4.12)
-    ///
-    /// F(4x4, 3x3) against F(2x2, 3x3) (`kernelbench conv`, one thread, best of 10, load 2-3):
-    ///
-    ///     shape                  F(2x2, 3x3)            F(4x4, 3x3)
-    ///     32->64 3x3 p1 16x16    3.35 / 3.85 / 3.51     2.15 / 2.11 / 2.14   (the CIFAR CNN's)
-    ///     64->128 3x3 p1 8x8     3.08 / 3.72 / 3.45     1.78 / 1.84 / 1.99   (the CIFAR CNN's)
-    ///     128->128 3x3 p1 8x8    6.42 / 6.65 / 6.51     3.52 / 3.56 / 3.76
-    ///     16->32 3x3 p1 32x32    4.25 / 5.09 / 4.54     3.78 / 3.32 / 3.17
-    ///     16->16 3x3 p1 8x8      0.18 / 0.21 / 0.23     0.12 / 0.12 / 0.12
-    ///     4->8 3x3 p1 16x16      0.18 / 0.19 / 0.28     0.18 / 0.37 / 0.25
-    ///
-    /// F(4x4) is 1.1-2 times faster from 8 channels in and out (below that its 8-channel
-    /// vectors are partly empty: the 4->8 input gradient is a convolution with 4 outputs), but it
-    /// is not chosen: its rounding error is about 10 times F(2x2)'s (0.4e-5 to 1e-5 of the largest
-    /// magnitude on the CIFAR CNN's layers, against 0.04e-5 to 0.09e-5), and a PyTorch golden of a
-    /// 16 -> 24 convolution (rtol and atol 1e-5, as every conv golden) fails on it by 3 times.
-    /// `.winograd4` is there to be asked for, and measured; docs/performance.md has the numbers.
     public static func gradientAlgorithm(_ g: ConvGeometry) -> ConvolutionAlgorithm {
         if winogradApplies(g) && g.inChannels >= 4 { return .winograd }
         return rowsApply(g) ? .rows : .im2col
@@ -137,7 +118,6 @@ public enum Convolution {
         case .direct: directForward(x: x, weight: weight, bias: bias, y: y, geometry: g)
         case .im2col: im2colForward(x: x, weight: weight, bias: bias, y: y, geometry: g)
         case .winograd: winogradForward(x: x, weight: weight, bias: bias, y: y, geometry: g)
-        case .winograd4: winograd4Forward(x: x, weight: weight, bias: bias, y: y, accumulate: false, geometry: g)
         case .rows: rowsForward(x: x, weight: weight, bias: bias, y: y, geometry: g)
         }
     }
@@ -156,8 +136,6 @@ public enum Convolution {
                                  partial: nil, plan)
             }
             withExtendedLifetime(u) {}
-        case .winograd4:
-            winograd4InputGradient(dy: dy, weight: weight, dx: dx, geometry: g, accumulate: accumulate)
         case .rows:
             rowsInputGradient(dy: dy, weight: weight, dx: dx, geometry: g, accumulate: accumulate)
         case .im2col, .direct:
@@ -179,15 +157,6 @@ public enum Convolution {
         let o = g.outChannels, k = g.taps, chosen = algorithm ?? gradientAlgorithm(g)
         if chosen == .winograd {
             winogradGradients(dy: dy, x: x, weight: nil, dx: nil, accumulate: false, dWeight: dWeight, dBias: dBias, geometry: g)
-            return
-        }
-        if chosen == .winograd4 {
-            let plan = Winograd4Plan(g), count = o * k
-            let partials = sumOverImages(g.batch, count: count) { images, partial in
-                winograd4WeightGradient(dy: dy, x: x, images: images, partial: partial, plan)
-            }
-            dWeight.update(from: partials.base, count: count)
-            if let dBias { biasGradient(dy: dy, dBias: dBias, geometry: g) }
             return
         }
         let columns = k + (dBias == nil ? 0 : 1)  // the bias gradient is a last column of weights

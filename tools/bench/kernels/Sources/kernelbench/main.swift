@@ -3,7 +3,6 @@
 // calls: on a machine shared with other jobs the fastest run is the one nobody disturbed.
 //
 //     swift run -c release --package-path tools/bench/kernels kernelbench conv      # im2col / Winograd / direct
-//     swift run -c release --package-path tools/bench/kernels kernelbench err       # Winograd F(2x2) and F(4x4)'s error
 //     swift run -c release --package-path tools/bench/kernels kernelbench batchnorm # [N, C] forward, backward, eval
 //     swift run -c release --package-path tools/bench/kernels kernelbench gemm      # a linear layer's three products
 //     swift run -c release --package-path tools/bench/kernels kernelbench pool      # 2x2 max pooling
@@ -38,33 +37,6 @@ func ms(_ x: Double) -> String { String(format: "%.3f ms", x) }
 
 print("kernelbench: \((try? BLAS.load().description) ?? "no BLAS"), \(Parallel.threadCount) threads, fastest of \(runs)")
 
-if arguments.contains("err") {
-    // Winograd's rounding error against im2col's (float32 sums of the plain products, on 64 images),
-    // as the PyTorch goldens measure it: the worst difference over the largest magnitude.
-    for (n, c, size, o) in [(64, 32, 16, 64), (64, 64, 8, 128), (8, 8, 8, 8), (64, 128, 8, 128)] {
-        let g = ConvGeometry(batch: n, inChannels: c, height: size, width: size, outChannels: o, window: Window2D(kernel: (3, 3), stride: (1, 1), padding: (1, 1)))
-        let x = random([n, c, size, size]), w = random([o, c, 3, 3], seed: 2), dy = random([n, o, size, size], seed: 3)
-        func run(_ a: ConvolutionAlgorithm) -> ([Float], [Float], [Float]) {
-            let y = FloatBuffer(uninitializedCount: n * g.outputImage), dx = FloatBuffer(uninitializedCount: n * g.inputImage)
-            let dw = FloatBuffer(uninitializedCount: o * g.taps)
-            Convolution.forward(x: x.data, weight: w.data, bias: nil, y: y.base, geometry: g, algorithm: a)
-            Convolution.inputGradient(dy: dy.data, weight: w.data, dx: dx.base, geometry: g, accumulate: false, algorithm: a)
-            Convolution.parameterGradients(dy: dy.data, x: x.data, dWeight: dw.base, dBias: nil, geometry: g, algorithm: a)
-            return (y.array, dx.array, dw.array)
-        }
-        let ref = run(.im2col)
-        func e(_ a: [Float], _ b: [Float]) -> String {
-            let scale = b.map { abs($0) }.max()!
-            let worst = zip(a, b).map { abs($0 - $1) }.max()!
-            return String(format: "%.1e (max |ref| %.1f)", worst / scale, scale)
-        }
-        for a in [ConvolutionAlgorithm.winograd, .winograd4] {
-            let r = run(a)
-            print("\(c)->\(o) \(size)x\(size) \(a): max|err|/max|ref| y \(e(r.0, ref.0)), dx \(e(r.1, ref.1)), dw \(e(r.2, ref.2))")
-        }
-    }
-}
-
 if arguments.contains("conv") {
     // (batch, in, size, out, kernel, padding): the CIFAR CNN's, LeNet's and the seed's convolutions,
     // and the separable CNN's pointwise ones.
@@ -77,7 +49,7 @@ if arguments.contains("conv") {
         let y = FloatBuffer(uninitializedCount: n * g.outputImage), dx = FloatBuffer(uninitializedCount: n * g.inputImage)
         let dw = FloatBuffer(uninitializedCount: o * g.taps), db = FloatBuffer(uninitializedCount: o)
         print("conv2d \(c) -> \(o), \(k)x\(k) padding \(pad), input (\(n),\(c),\(size),\(size)); chosen: forward \(Convolution.forwardAlgorithm(g)), gradients \(Convolution.gradientAlgorithm(g))")
-        for algorithm in ConvolutionAlgorithm.allCases where (algorithm != .winograd || Convolution.winogradApplies(g)) && (algorithm != .winograd4 || Convolution.winograd4Applies(g)) && (algorithm != .rows || Convolution.rowsApply(g)) {
+        for algorithm in ConvolutionAlgorithm.allCases where (algorithm != .winograd || Convolution.winogradApplies(g)) && (algorithm != .rows || Convolution.rowsApply(g)) {
             let forward = fastest { Convolution.forward(x: x.data, weight: w.data, bias: b.data, y: y.base, geometry: g, algorithm: algorithm) }
             guard algorithm != .direct else { print("  \(algorithm): forward \(ms(forward))"); continue }
             let input = fastest { Convolution.inputGradient(dy: dy.data, weight: w.data, dx: dx.base, geometry: g, accumulate: false, algorithm: algorithm) }
