@@ -14,6 +14,22 @@ public enum CPUBudget {
                 quota: cgroupQuota(membership: try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)))
     }
 
+    /// The budget of one of `processes` processes started together on this machine (a data-parallel
+    /// job's ranks on one node).
+    public static func share(processes: Int) -> Int {
+        share(processes: processes, online: sysconf(Int32(_SC_NPROCESSORS_ONLN)), affinity: affinityCount(),
+              quota: cgroupQuota(membership: try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)))
+    }
+
+    /// A launcher that bound each process to its own CPUs (Open MPI binds to cores by default) has
+    /// already shared them out: an affinity mask narrower than the machine is this process's share
+    /// as it is. Otherwise the processes split the budget equally, at least one thread each.
+    public static func share(processes: Int, online: Int, affinity: Int?, quota: Double?) -> Int {
+        let budget = threads(online: online, affinity: affinity, quota: quota)
+        if let affinity, affinity > 0, affinity < online { return budget }
+        return max(1, budget / max(1, processes))
+    }
+
     /// The thread count for these limits: the smallest of them, rounded down for a quota (1.5 CPUs
     /// give one thread: a second would spend half its time throttled), and at least one.
     public static func threads(online: Int, affinity: Int?, quota: Double?) -> Int {

@@ -62,14 +62,6 @@ public enum Parallel {
             for i in range { body(i) }
         }
     }
-
-    /// The CPUs this process may use (affinity and cgroup quota): the thread count without
-    /// `SPECRUN_THREADS`.
-    public static var availableCores: Int { CPUBudget.current() }
-
-    /// Threads for each of `processes` processes that share `cores` (the processes of a
-    /// data-parallel job on one machine): an equal share, at least one.
-    public static func threadShare(cores: Int, processes: Int) -> Int { max(1, cores / max(1, processes)) }
 }
 
 /// Carries a value the compiler cannot prove thread-safe across a thread boundary. Used only where

@@ -13,6 +13,17 @@ import Testing
         #expect(CPUBudget.threads(online: 2, affinity: 2, quota: 16) == 2)
     }
 
+    /// Processes of one job on a machine: bound by their launcher, each keeps its own CPUs;
+    /// unbound, they split what they may use.
+    @Test func processesOnOneMachineShareItsCPUs() {
+        #expect(CPUBudget.share(processes: 2, online: 8, affinity: 8, quota: nil) == 4)
+        #expect(CPUBudget.share(processes: 2, online: 8, affinity: nil, quota: nil) == 4)
+        #expect(CPUBudget.share(processes: 3, online: 2, affinity: 2, quota: nil) == 1)
+        #expect(CPUBudget.share(processes: 2, online: 8, affinity: 4, quota: nil) == 4)  // bound to a socket each
+        #expect(CPUBudget.share(processes: 2, online: 8, affinity: 1, quota: nil) == 1)  // bound to a core each
+        #expect(CPUBudget.share(processes: 2, online: 8, affinity: 8, quota: 4) == 2)    // a container's quota for both
+    }
+
     @Test func affinityIsReadFromTheKernel() throws {
         let count = try #require(CPUBudget.affinityCount())
         #expect(count >= 1 && count <= ProcessInfo.processInfo.processorCount)

@@ -121,11 +121,11 @@ public final class Replicas: ReplicaSum {
     }
 
     /// Sets each process's thread count to its share of the machine's cores (the processes of
-    /// the job on one machine share them), unless `SPECRUN_THREADS` gives one. Call before
+    /// the job on one machine share them; see `CPUBudget.share`), unless `SPECRUN_THREADS` gives one. Call before
     /// anything computes: the engine reads its thread count once.
     public static func shareCores(_ communicator: any Communicator) {
         guard communicator.localSize > 1, getenv("SPECRUN_THREADS") == nil else { return }
-        let threads = Parallel.threadShare(cores: Parallel.availableCores, processes: communicator.localSize)
+        let threads = CPUBudget.share(processes: communicator.localSize)
         setenv("SPECRUN_THREADS", String(threads), 1)
     }
 }
