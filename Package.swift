@@ -41,7 +41,10 @@ let nativeCode: [SwiftSetting] = kernelTargetCPU().map { cpu in
     // LLVM's tuning for AVX-512 CPUs prefers 256-bit vectors; the kernels' loops are long, regular
     // and memory-bound, and 16-float vectors measured faster (ELU over 524,288 floats: 0.44 ms
     // forward at 8 lanes, 0.28 at 16).
-    cpu == "skylake-avx512" ? [.unsafeFlags(["-target-cpu", cpu, "-Xllvm", "-force-vector-width=16"])] : [.unsafeFlags(["-target-cpu", cpu])]
+    // SPECRUN_AVX512 chooses specrun's own matrix product over OpenBLAS (Kernels/PackedGEMM.swift).
+    cpu == "skylake-avx512"
+        ? [.unsafeFlags(["-target-cpu", cpu, "-Xllvm", "-force-vector-width=16"]), .define("SPECRUN_AVX512")]
+        : [.unsafeFlags(["-target-cpu", cpu])]
 } ?? []
 
 let package = Package(

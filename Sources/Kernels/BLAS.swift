@@ -2,7 +2,8 @@
 import Glibc
 #endif
 
-/// Single-precision matrix products through the system's CBLAS (OpenBLAS).
+/// Single-precision matrix products through the system's CBLAS (OpenBLAS), or, in a build for
+/// AVX-512, through specrun's own kernel (`PackedGEMM`), which is faster there.
 ///
 /// OpenBLAS is opened at run time with `dlopen` rather than linked, because of a measured problem:
 /// Debian's OpenBLAS 0.3.21 does not recognise recent AVX-512 CPUs (Sapphire Rapids class) and
@@ -23,10 +24,11 @@ public enum BLAS {
         /// The core name OpenBLAS chose by itself, when specrun had to override it.
         var detectedCoreName: String?
         public var description: String {
+            let products = PackedGEMM.isChosen ? "specrun's AVX-512 GEMM; " : ""
             if let detected = detectedCoreName {
-                return "\(library) (core \(coreName); OpenBLAS detected \(detected), overridden with OPENBLAS_CORETYPE)"
+                return "\(products)\(library) (core \(coreName); OpenBLAS detected \(detected), overridden with OPENBLAS_CORETYPE)"
             }
-            return "\(library) (core \(coreName))"
+            return "\(products)\(library) (core \(coreName))"
         }
     }
 
@@ -91,6 +93,11 @@ public enum BLAS {
     private static func call(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                              _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                              _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        if PackedGEMM.isChosen {
+            PackedGEMM.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                            b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
         library.sgemm(101, transA ? 112 : 111, transB ? 112 : 111, Int32(m), Int32(n), Int32(k),
                       alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
