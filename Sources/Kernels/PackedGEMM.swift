@@ -23,8 +23,10 @@ public enum PackedGEMM {
     /// The register tile of C: rows of op(A) and columns of op(B).
     static let mr = 12, nr = 32
     /// Cache blocks: a `kc` x `nr` panel of B (32 KB) stays in L1 while the strips of A stream past
-    /// it; an `mc` x `kc` block of A (120 KB) in L2; a `kc` x `nc` block of B (1 MB) in L2/L3.
-    static let kc = 256, mc = 120, nc = 1024
+    /// it; an `mc` x `kc` block of A (144 KB) in L2; a `kc` x `nc` block of B (1 MB) in L2/L3.
+    /// `mc` is 144 rather than 120 so that 128 rows (a layer of 128 channels) are one block: split
+    /// 120 + 8, the Winograd weight gradient of 64 -> 128 channels ran at 93 GFLOP/s, whole at 192.
+    static let kc = 256, mc = 144, nc = 1024
 
     /// Whether `BLAS.sgemm` runs products here rather than in OpenBLAS: when the engine is built
     /// for AVX-512, unless `SPECRUN_GEMM=openblas` asks for OpenBLAS (to compare the two).
@@ -48,29 +50,51 @@ public enum PackedGEMM {
         if m == 0 || n == 0 { return }
         // The blocks always take their full size, so that the buffer pool hands the same two
         // blocks back on every call (no allocation per step).
-        let packedA = FloatBuffer(uninitializedCount: kc * mc), packedB = FloatBuffer(uninitializedCount: kc * nc)
+        let packedA = FloatBuffer(uninitializedCount: kc * mc + Vector.scalarCount), packedB = FloatBuffer(uninitializedCount: kc * nc)
         defer { withExtendedLifetime((packedA, packedB)) {} }
+        // Where an operand is already laid out as the kernel reads it, whole strips and panels are
+        // read in place rather than copied: op(A) = Aᵀ holds each step's 12 values of a strip side
+        // by side (unless alpha must be applied), op(B) = B each step's 32. Measured on the
+        // Winograd convolutions' products (m 32-128, k 32-256): Uᵀ Z (the input gradient) 106 ->
+        // 159 GFLOP/s, U V 209 -> 217. B is copied anyway when many strips of A will read it (m
+        // past one block): its rows, far apart in memory, then cost more than the copy (1024^3:
+        // 227 copied, 203 in place).
+        let readsAInPlace = transA && alpha == 1, readsBInPlace = !transB && m <= mc
         withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr + Vector.scalarCount) { raw in
             // The tile is read and written as whole vectors: start it on a 64-byte boundary.
             let tile = UnsafeMutableRawPointer(raw.baseAddress!).alignedUp(for: Vector.self).assumingMemoryBound(to: Float.self)
             var jc = 0
             while jc < n {
-                let columns = min(nc, n - jc)
+                let columns = min(nc, n - jc), wholeColumns = columns / nr * nr
                 var pc = 0
                 while pc < k {
                     let depth = min(kc, k - pc)
                     let scale: Float = pc == 0 ? beta : 1
-                    packB(transB: transB, b: b, ldb: ldb, row: pc, column: jc, depth: depth, columns: columns, into: packedB.base)
+                    if readsBInPlace {  // only a last panel narrower than nr needs its zero padding
+                        packB(transB: false, b: b, ldb: ldb, row: pc, column: jc + wholeColumns, depth: depth,
+                              columns: columns - wholeColumns, into: packedB.base + wholeColumns * depth)
+                    } else {
+                        packB(transB: transB, b: b, ldb: ldb, row: pc, column: jc, depth: depth, columns: columns, into: packedB.base)
+                    }
                     var ic = 0
                     while ic < m {
-                        let rows = min(mc, m - ic)
-                        packA(transA: transA, a: a, lda: lda, row: ic, column: pc, rows: rows, depth: depth, alpha: alpha,
-                              into: packedA.base)
+                        let rows = min(mc, m - ic), wholeRows = rows / mr * mr
+                        if readsAInPlace {
+                            packA(transA: true, a: a, lda: lda, row: ic + wholeRows, column: pc, rows: rows - wholeRows, depth: depth,
+                                  alpha: alpha, into: packedA.base + wholeRows * depth)
+                        } else {
+                            packA(transA: transA, a: a, lda: lda, row: ic, column: pc, rows: rows, depth: depth, alpha: alpha,
+                                  into: packedA.base)
+                        }
                         var jr = 0
                         while jr < columns {
+                            let (bPanel, bStride) = readsBInPlace && jr < wholeColumns
+                                ? (b + pc * ldb + jc + jr, ldb) : (UnsafePointer(packedB.base + jr * depth), nr)
                             var ir = 0
                             while ir < rows {
-                                kernel(depth: depth, a: packedA.base + ir * depth, b: packedB.base + jr * depth, tile: tile)
+                                let (aStrip, aStride) = readsAInPlace && ir < wholeRows
+                                    ? (a + pc * lda + ic + ir, lda) : (UnsafePointer(packedA.base + ir * depth), mr)
+                                kernel(depth: depth, a: aStrip, aStride: aStride, b: bPanel, bStride: bStride, tile: tile)
                                 addTile(tile, into: c + (ic + ir) * ldc + jc + jr, ldc: ldc,
                                         rows: min(mr, rows - ir), columns: min(nr, columns - jr), beta: scale)
                                 ir += mr
@@ -86,16 +110,18 @@ public enum PackedGEMM {
         }
     }
 
-    /// tile (mr x nr, row-major) = the packed strip of A times the packed panel of B.
+    /// tile (mr x nr, row-major) = a strip of A times a panel of B: step p of the product reads A's
+    /// 12 values at `a + p * aStride` and B's 32 at `b + p * bStride`.
     @inline(__always)
-    static func kernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) {
+    static func kernel(depth: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, bStride: Int,
+                       tile: UnsafeMutablePointer<Float>) {
         var c00 = Vector(), c01 = Vector(), c10 = Vector(), c11 = Vector(), c20 = Vector(), c21 = Vector()
         var c30 = Vector(), c31 = Vector(), c40 = Vector(), c41 = Vector(), c50 = Vector(), c51 = Vector()
         var c60 = Vector(), c61 = Vector(), c70 = Vector(), c71 = Vector(), c80 = Vector(), c81 = Vector()
         var c90 = Vector(), c91 = Vector(), ca0 = Vector(), ca1 = Vector(), cb0 = Vector(), cb1 = Vector()
         var ap = a, bp = UnsafeRawPointer(b)
         for _ in 0..<depth {
-            let b0 = bp.load(as: Vector.self), b1 = bp.load(fromByteOffset: 64, as: Vector.self)
+            let b0 = bp.loadUnaligned(as: Vector.self), b1 = bp.loadUnaligned(fromByteOffset: 64, as: Vector.self)
             var x = Vector(repeating: ap[0]); c00 = c00.addingProduct(x, b0); c01 = c01.addingProduct(x, b1)
             x = Vector(repeating: ap[1]); c10 = c10.addingProduct(x, b0); c11 = c11.addingProduct(x, b1)
             x = Vector(repeating: ap[2]); c20 = c20.addingProduct(x, b0); c21 = c21.addingProduct(x, b1)
@@ -108,7 +134,7 @@ public enum PackedGEMM {
             x = Vector(repeating: ap[9]); c90 = c90.addingProduct(x, b0); c91 = c91.addingProduct(x, b1)
             x = Vector(repeating: ap[10]); ca0 = ca0.addingProduct(x, b0); ca1 = ca1.addingProduct(x, b1)
             x = Vector(repeating: ap[11]); cb0 = cb0.addingProduct(x, b0); cb1 = cb1.addingProduct(x, b1)
-            ap += mr; bp += nr * MemoryLayout<Float>.stride
+            ap += aStride; bp += bStride * MemoryLayout<Float>.stride
         }
         let t = UnsafeMutableRawPointer(tile)  // row r at byte 128 r, its two vectors 64 bytes apart
         t.storeBytes(of: c00, toByteOffset: 0, as: Vector.self); t.storeBytes(of: c01, toByteOffset: 64, as: Vector.self)
@@ -170,16 +196,13 @@ public enum PackedGEMM {
                 }
             } else {
                 let source = b + (column + q) * ldb + row  // (p, j) at source[j * ldb + p]
-                if width == nr {
-                    // Eight source rows at a time: 32 at once, all a power of two apart, would
-                    // compete for the same L1 set (a 1024 x 784 weight packed at 130 GFLOP/s, 180 so).
-                    for group in stride(from: 0, to: nr, by: 8) {
-                        let s = source + group * ldb, d = panel + group
-                        for p in 0..<depth { for j in 0..<8 { d[p * nr + j] = s[j * ldb + p] } }
-                    }
-                } else {
-                    for p in 0..<depth { for j in 0..<nr { panel[p * nr + j] = j < width ? source[j * ldb + p] : 0 } }
+                var p = 0
+                while p + 16 <= depth {  // 16 steps of k at a time: two 16 x 16 transposes
+                    transpose16(source + p, ld: ldb, rows: min(16, width), scale: 1, into: panel + p * nr, stride: nr)
+                    transpose16(source + 16 * ldb + p, ld: ldb, rows: max(0, width - 16), scale: 1, into: panel + p * nr + 16, stride: nr)
+                    p += 16
                 }
+                for p in p..<depth { for j in 0..<nr { panel[p * nr + j] = j < width ? source[j * ldb + p] : 0 } }
             }
             q += nr
         }
@@ -199,17 +222,43 @@ public enum PackedGEMM {
                 }
             } else {
                 let source = a + (row + s) * lda + column  // (i, p) at source[i * lda + p]
-                if height == mr {
-                    for group in stride(from: 0, to: mr, by: 6) {  // six rows at a time, as in packB
-                        let g = source + group * lda, d = strip + group
-                        for p in 0..<depth { for i in 0..<6 { d[p * mr + i] = alpha * g[i * lda + p] } }
-                    }
-                } else {
-                    for p in 0..<depth { for i in 0..<mr { strip[p * mr + i] = i < height ? alpha * source[i * lda + p] : 0 } }
+                var p = 0
+                while p + 16 <= depth {
+                    // Each step's 16 stored values are its 12 and 4 zeros that the next step (or
+                    // strip) overwrites: the buffer has 16 floats of slack past its last strip.
+                    transpose16(source + p, ld: lda, rows: height, scale: alpha, into: strip + p * mr, stride: mr)
+                    p += 16
                 }
+                for p in p..<depth { for i in 0..<mr { strip[p * mr + i] = i < height ? alpha * source[i * lda + p] : 0 } }
             }
             s += mr
         }
     }
-}
 
+    /// out[p * stride + j] = scale * source[j * ld + p] for p < 16 and j < 16, rows j >= `rows` as
+    /// zeros: a 16 x 16 transpose in registers. Each of the four steps takes the even lanes of
+    /// pairs of rows into the first 8 rows and the odd lanes into the last 8, which rotates the 8
+    /// bits of (row, lane) by one; after four, row and lane have traded places. Replacing one
+    /// float at a time, it took packing a transposed operand from about half of a Winograd
+    /// weight-gradient product's time (84 -> 141 GFLOP/s on 32 -> 64 channels).
+    @inline(__always)
+    static func transpose16(_ source: UnsafePointer<Float>, ld: Int, rows: Int, scale: Float,
+                            into out: UnsafeMutablePointer<Float>, stride: Int) {
+        @inline(__always) func row(_ j: Int) -> Vector {
+            j < rows ? UnsafeRawPointer(source + j * ld).loadUnaligned(as: Vector.self) * scale : Vector()
+        }
+        @inline(__always) func even(_ a: Vector, _ b: Vector) -> Vector { Vector(lowHalf: a.evenHalf, highHalf: b.evenHalf) }
+        @inline(__always) func odd(_ a: Vector, _ b: Vector) -> Vector { Vector(lowHalf: a.oddHalf, highHalf: b.oddHalf) }
+        var v = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7),
+                 row(8), row(9), row(10), row(11), row(12), row(13), row(14), row(15))
+        for _ in 0..<4 {
+            v = (even(v.0, v.1), even(v.2, v.3), even(v.4, v.5), even(v.6, v.7),
+                 even(v.8, v.9), even(v.10, v.11), even(v.12, v.13), even(v.14, v.15),
+                 odd(v.0, v.1), odd(v.2, v.3), odd(v.4, v.5), odd(v.6, v.7),
+                 odd(v.8, v.9), odd(v.10, v.11), odd(v.12, v.13), odd(v.14, v.15))
+        }
+        @inline(__always) func store(_ p: Int, _ x: Vector) { UnsafeMutableRawPointer(out + p * stride).storeBytes(of: x, as: Vector.self) }
+        store(0, v.0); store(1, v.1); store(2, v.2); store(3, v.3); store(4, v.4); store(5, v.5); store(6, v.6); store(7, v.7)
+        store(8, v.8); store(9, v.9); store(10, v.10); store(11, v.11); store(12, v.12); store(13, v.13); store(14, v.14); store(15, v.15)
+    }
+}
