@@ -64,8 +64,11 @@ import Testing
         return Exported(file: file, graph: graph, classArguments: arguments)
     }
 
+    /// A fresh directory for one test case, removed after it; never shared (two tests of the same
+    /// case once shared one, and the first to finish removed the other's exported file while its
+    /// Python was loading it: "python exited with 1" now and then).
     static func withDirectory<T>(_ name: String, _ body: (URL) throws -> T) throws -> T {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("specrun-torch-export-\(getpid())-\(name)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("specrun-torch-export-\(getpid())-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         return try body(dir)
