@@ -7,9 +7,10 @@ in one run, on one machine. Prints a markdown table (and writes every measuremen
 For each model: `specrun bench specs/zoo/<model>.yaml` (synthetic batch, whole training steps),
 then tools/bench/zoo_torch.py with PyTorch's CPU defaults, then with its best settings (fused
 optimizer; channels-last where it is faster), each in a fresh process, on the same thread count.
-The machine's sgemm peak (torch's MKL and numpy's OpenBLAS at 2048^3, the higher one) is measured
-at the start and at the end of the same run; GFLOP/s count 3x the graph's forward FLOPs per
-sample (forward + backward), the same count for both engines.
+The machine's sgemm peak (at 2048^3: torch's MKL, numpy's OpenBLAS and, when tools/bench/kernels
+is built, specrun's own product; the highest) is measured at the start and at the end of the same
+run; GFLOP/s count 3x the graph's forward FLOPs per sample (forward + backward), the same count for
+both engines.
 
 `--repeat R` runs the whole sequence R times and reports, per engine, the median of the R runs
 (each run's number is itself the median step), or with `--statistic best` the fastest run: on a
@@ -44,8 +45,11 @@ def run(cmd):
     return [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
 
 
-def sgemm_peak(python, threads):
-    return run([python, TORCH_SCRIPT, "--sgemm", "--threads", str(threads)])[-1]
+def sgemm_peak(python, threads, kernelbench):
+    peak = run([python, TORCH_SCRIPT, "--sgemm", "--threads", str(threads)])[-1]
+    if os.path.exists(kernelbench):  # specrun's own product: on AVX-512 builds it outruns both
+        peak.update(run([kernelbench, "peak"])[-1])
+    return peak
 
 
 def load():
@@ -64,11 +68,14 @@ def main():
     ap.add_argument("--statistic", choices=["median", "best"], default="median", help="across the repeated runs")
     ap.add_argument("--only", nargs="*", help="these models only")
     ap.add_argument("--json", default="zoo-results.json")
+    ap.add_argument("--kernelbench", default=os.path.join(ROOT, "tools", "bench", "kernels", ".build", "release", "kernelbench"),
+                    help="times specrun's own sgemm for the peak when built "
+                         "(swift build -c release --package-path tools/bench/kernels)")
     a = ap.parse_args()
     zoo = [z for z in ZOO if not a.only or z[0] in a.only]
     os.environ["SPECRUN_THREADS"] = str(a.threads)  # specrun's thread count; zoo_torch.py takes --threads
 
-    peaks = [sgemm_peak(a.python, a.threads)]
+    peaks = [sgemm_peak(a.python, a.threads, a.kernelbench)]
     loads = [load()]
     results = {f"{label}@{batch}": {"specrun": [], "default": [], "best": []} for label, _, _, batch, _, _ in zoo}
     for _ in range(a.repeat):
@@ -85,8 +92,9 @@ def main():
                                        "--warmup", str(a.warmup), "--threads", str(a.threads), "--variant", variant])[-1])
             loads.append(load())
             print(f"measured {label} at batch {batch}", file=sys.stderr)
-    peaks.append(sgemm_peak(a.python, a.threads))
-    peak = max(max(p["torch_sgemm_gflops"], p["numpy_sgemm_gflops"]) for p in peaks)
+    peaks.append(sgemm_peak(a.python, a.threads, a.kernelbench))
+    engines = ["torch", "numpy"] + (["specrun"] if "specrun_sgemm_gflops" in peaks[0] else [])
+    peak = max(p[f"{e}_sgemm_gflops"] for p in peaks for e in engines)
     with open(a.json, "w") as f:
         json.dump({"sgemm": peaks, "load_averages": loads, "results": results}, f, indent=1)
 
@@ -103,8 +111,8 @@ def main():
           + f"; PyTorch {first['default'][0]['torch']} ({peaks[0]['cpu_capability']} kernels); {a.threads} threads; "
           + (f"{a.repeat} runs, the {'fastest' if a.statistic == 'best' else 'median'} of each engine's" if a.repeat > 1 else "1 run"))
     print(f"sgemm 2048^3 on {a.threads} threads, GFLOP/s (start, end): "
-          + "; ".join(f"torch {p['torch_sgemm_gflops']:.0f}, numpy {p['numpy_sgemm_gflops']:.0f}" for p in peaks)
-          + f"; peak taken as {peak:.0f}")
+          + "; ".join(", ".join(f"{e} {p[f'{e}_sgemm_gflops']:.0f}" for e in engines) for p in peaks)
+          + f"; peak taken as {peak:.0f}" + ("" if "specrun" in engines else " (specrun's own not measured: kernelbench not built)"))
     print(f"1-minute load average during the run: {min(loads):.1f} to {max(loads):.1f}\n")
     print("| model | batch | specrun samples/s | PyTorch default | PyTorch best (setting) | ratio vs default | ratio vs best "
           "| specrun GFLOP/s (share of peak) | PyTorch best GFLOP/s (share) | peak RSS specrun / PyTorch best |")

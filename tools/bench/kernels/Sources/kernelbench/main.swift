@@ -6,9 +6,11 @@
 //     swift run -c release --package-path tools/bench/kernels kernelbench batchnorm # [N, C] forward, backward, eval
 //     swift run -c release --package-path tools/bench/kernels kernelbench gemm      # a linear layer's three products
 //     swift run -c release --package-path tools/bench/kernels kernelbench pool      # 2x2 max pooling
+//     swift run -c release --package-path tools/bench/kernels kernelbench peak      # sgemm 2048^3 (JSON, for zoo.py)
 //
 // SPECRUN_THREADS sets the threads (1 gives per-core numbers). `gemm --openblas-threads N` hands
 // each product whole to OpenBLAS with N threads of its own, instead of specrun's split.
+// `SPECRUN_GEMM=openblas` runs the products in OpenBLAS where an AVX-512 build would run its own.
 import Autograd
 import Foundation
 import Kernels
@@ -84,9 +86,12 @@ if arguments.contains("gemm") {
         unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Void).self)(count)
         print("OpenBLAS runs each product on \(count) threads of its own")
     }
-    // (rows, in, out): the zoo's linear layers; the forward y = x Wᵀ (and yᵀ = W xᵀ, which
-    // Tensor.linear uses for fewer rows than outputs), dx = g W and dW = gᵀ x.
-    for (rows, inF, outF) in [(128, 784, 1024), (128, 1024, 1024), (256, 1024, 1024), (256, 512, 512), (256, 784, 512), (64, 2048, 256)] {
+    // Products run in specrun's AVX-512 GEMM when the build has AVX-512, unless SPECRUN_GEMM=openblas.
+    print(PackedGEMM.isChosen ? "products: specrun's AVX-512 GEMM" : "products: \((try? BLAS.load().description) ?? "no BLAS")")
+    // (rows, in, out): the zoo's linear layers and the seed's 16384 -> 128; the forward y = x Wᵀ
+    // (and yᵀ = W xᵀ, which Tensor.linear uses for fewer rows than outputs), dx = g W and dW = gᵀ x.
+    for (rows, inF, outF) in [(128, 784, 1024), (128, 1024, 1024), (256, 1024, 1024), (256, 512, 512), (256, 784, 512), (64, 2048, 256),
+                              (32, 16384, 128)] {
         let x = random([rows, inF]), w = random([outF, inF]), g = random([rows, outF])
         let c = FloatBuffer(uninitializedCount: max(rows * outF, rows * inF, outF * inF))
         let (xd, wd, gd) = (UnsafePointer(x.data), UnsafePointer(w.data), UnsafePointer(g.data))
@@ -100,6 +105,24 @@ if arguments.contains("gemm") {
         }
         print(String(line.dropLast()))
     }
+}
+
+if arguments.contains("peak") {
+    // The benchmark zoo's sgemm peak, as specrun runs products (its own GEMM or OpenBLAS, split
+    // across SPECRUN_THREADS): 2048^3, the median of 7 after a warm-up, as zoo_torch.py times
+    // torch and numpy. One JSON line for tools/bench/zoo.py.
+    let n = 2048, a = random([n, n]), b = random([n, n]), c = FloatBuffer(uninitializedCount: n * n)
+    let product = { BLAS.sgemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a.data, lda: n, b: b.data, ldb: n,
+                               beta: 0, c: c.base, ldc: n) }
+    product()
+    var times: [Double] = []
+    for _ in 0..<7 {
+        let start = DispatchTime.now().uptimeNanoseconds
+        product()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    let median = times.sorted()[3]
+    print("{\"specrun_sgemm_gflops\": \(2 * Double(n * n * n) / median / 1e9)}")
 }
 
 if arguments.contains("pool") {
