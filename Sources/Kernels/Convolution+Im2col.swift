@@ -8,6 +8,19 @@ extension Convolution {
         y: UnsafeMutablePointer<Float>, geometry g: ConvGeometry
     ) {
         let o = g.outChannels, k = g.taps, p = g.outputPlane
+        if g.isPointwise {
+            // A 1x1 window over unpadded rows unfolds each image into itself: the GEMM reads the
+            // image in place, onto an output that starts as the bias.
+            Parallel.forEachChunk(g.batch, grain: 1) { images in
+                for n in images {
+                    let yn = y + n * g.outputImage
+                    if let bias { for r in 0..<o { (yn + r * p).update(repeating: bias[r], count: p) } }
+                    BLAS.sgemm(transA: false, transB: false, m: o, n: p, k: k, alpha: 1, a: weight, lda: k,
+                               b: x + n * g.inputImage, ldb: p, beta: bias == nil ? 0 : 1, c: yn, ldc: p)
+                }
+            }
+            return
+        }
         // The bias rides along as one more weight column against a row of ones, so the GEMM adds
         // it instead of a separate pass over the output.
         let rows = k + (bias == nil ? 0 : 1)

@@ -49,6 +49,9 @@ import Testing
         ConvGeometry(batch: 1, inChannels: 2, height: 5, width: 4, outChannels: 7, window: Window2D(kernel: (1, 1), stride: (1, 1), padding: (2, 1))),
         ConvGeometry(batch: 4, inChannels: 5, height: 7, width: 33, outChannels: 9, window: Window2D(kernel: (3, 5), stride: (1, 1), padding: (2, 3))),
         ConvGeometry(batch: 1, inChannels: 1, height: 1, width: 1, outChannels: 1, window: Window2D(kernel: (1, 1), stride: (1, 1), padding: (0, 0))),
+        // Pointwise (im2col reads the image in place): planes of 63 and 130 positions, off the GEMM's tiles.
+        ConvGeometry(batch: 3, inChannels: 5, height: 7, width: 9, outChannels: 13, window: Window2D(kernel: (1, 1), stride: (1, 1), padding: (0, 0))),
+        ConvGeometry(batch: 2, inChannels: 17, height: 10, width: 13, outChannels: 4, window: Window2D(kernel: (1, 1), stride: (1, 1), padding: (0, 0))),
     ]
 
     @Test(arguments: geometries + winogradGeometries + rowsGeometries)
