@@ -80,11 +80,13 @@ extension Tensor {
         var outShape = shape
         outShape[shape.rank - 1] = outFeatures
         let out = Tensor(uninitialized: outShape)
-        if rows < outFeatures && rows * outFeatures * inFeatures > MatMul.smallProductLimit {
+        if !PackedGEMM.isChosen && rows < outFeatures && rows * outFeatures * inFeatures > MatMul.smallProductLimit {
             // Fewer rows than outputs (a batch of 32 into 128 features): OpenBLAS computes
             // yᵀ = W xᵀ faster than y = x Wᵀ (measured 1.38 vs 1.80 ms for the seed's 16384 -> 128
             // at batch 32, one thread; 1.25 vs 1.61 for 4096 -> 512), and the small transpose back
-            // adds the bias in the same pass.
+            // adds the bias in the same pass. specrun's own GEMM runs both forms at the same speed
+            // (`kernelbench gemm`), so there the transpose would be pure cost (2.6% of mlp_bn's
+            // step at batch 128).
             let transposed = FloatBuffer(uninitializedCount: rows * outFeatures)
             MatMul.gemm(transA: false, transB: true, m: outFeatures, n: rows, k: inFeatures, alpha: 1,
                         a: weight.data, lda: inFeatures, b: data, ldb: inFeatures, beta: 0, c: transposed.base, ldc: rows)
