@@ -31,15 +31,22 @@ public enum Parallel {
         }
         withoutActuallyEscaping(body) { body in
             let box = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: threads) { t in
+            let chunk = { @Sendable (t: Int) in
                 let lo = count * t / threads, hi = count * (t + 1) / threads
                 let outer = pthread_getspecific(insideKey)
                 pthread_setspecific(insideKey, UnsafeRawPointer(bitPattern: 1))
                 box.value(lo..<hi)
                 pthread_setspecific(insideKey, outer)
             }
+            // Another thread's loop holds the pool (tests run many at once): libdispatch's threads.
+            if pool?.run(parts: threads, chunk) != true {
+                DispatchQueue.concurrentPerform(iterations: threads, execute: chunk)
+            }
         }
     }
+
+    /// The worker threads, started at the first parallel loop.
+    static let pool: WorkerPool? = threadCount > 1 ? WorkerPool(workers: threadCount - 1) : nil
 
     /// Whether the calling thread is running a chunk of a `forEachChunk` loop.
     static var isInsideParallelLoop: Bool { pthread_getspecific(insideKey) != nil }
