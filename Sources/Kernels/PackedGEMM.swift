@@ -57,9 +57,10 @@ public enum PackedGEMM {
         // by side (unless alpha must be applied), op(B) = B each step's 32. Measured on the
         // Winograd convolutions' products (m 32-128, k 32-256): Uᵀ Z (the input gradient) 106 ->
         // 159 GFLOP/s, U V 209 -> 217. B is copied anyway when many strips of A will read it (m
-        // past one block): its rows, far apart in memory, then cost more than the copy (1024^3:
-        // 227 copied, 203 in place).
-        let readsAInPlace = transA && alpha == 1, readsBInPlace = !transB && m <= mc
+        // past two blocks): its rows, far apart in memory, then cost more than the copy (1024^3:
+        // 227 copied, 203 in place). Two blocks still gain: dx = g W at 256 x 512 -> 512 on two
+        // threads, 453-458 -> 468-472 GFLOP/s (`kernelbench gemm`, interleaved).
+        let readsAInPlace = transA && alpha == 1, readsBInPlace = !transB && m <= 2 * mc
         withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr + Vector.scalarCount) { raw in
             // The tile is read and written as whole vectors: start it on a 64-byte boundary.
             let tile = UnsafeMutableRawPointer(raw.baseAddress!).alignedUp(for: Vector.self).assumingMemoryBound(to: Float.self)

@@ -42,14 +42,14 @@ import Testing
 
     /// specrun's own product (chosen over OpenBLAS in AVX-512 builds; tested on every build) against
     /// a naive loop, in sizes that cross each of its blocks: k past one `kc` block (beta applies
-    /// to the first block only), m past `mc`, n past `nc`, edges that are not whole tiles, and C
+    /// to the first block only), m past `mc` and past `2 mc` (where B is copied), n past `nc`, edges that are not whole tiles, and C
     /// wider than the product; alpha 1 (operands read in place where their layout allows) and
     /// not. With beta == 0, C starts as NaN: it must be written, never read.
     /// Differences are relative to the sum of the products' magnitudes, which float32 rounding
     /// scales with (a sum that cancels to near 0 still carries the rounding of its terms).
     @Test(arguments: [(false, false), (true, false), (false, true), (true, true)],
           [(5, 7, 3, Float(0), Float(1)), (25, 70, 300, 0.5, -1.5), (40, 40, 600, 0, 1), (150, 33, 17, 1, 1),
-           (13, 1100, 9, 0, 1), (12, 32, 256, 1, -1.5), (24, 64, 40, 0, 1)])
+           (13, 1100, 9, 0, 1), (12, 32, 256, 1, -1.5), (24, 64, 40, 0, 1), (300, 40, 20, 0.5, 1)])
     func packedGEMMMatchesNaiveProduct(transpose: (Bool, Bool), size: (Int, Int, Int, Float, Float)) {
         let (transA, transB) = transpose
         let (m, n, k, beta, alpha) = size
