@@ -49,6 +49,15 @@ def sgemm_peak(python, threads, kernelbench):
     peak = run([python, TORCH_SCRIPT, "--sgemm", "--threads", str(threads)])[-1]
     if os.path.exists(kernelbench):  # specrun's own product: on AVX-512 builds it outruns both
         peak.update(run([kernelbench, "peak"])[-1])
+    if "OPENBLAS_CORETYPE" in os.environ:
+        # The environment holds OpenBLAS (numpy's too) to one kernel family. The peak stays what
+        # the engines reach as this environment runs them, and the header also says what numpy's
+        # OpenBLAS reaches on kernels of its own choosing, so the two can be told apart.
+        env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
+        p = subprocess.run([python, TORCH_SCRIPT, "--sgemm", "--threads", str(threads)], capture_output=True, text=True, cwd=ROOT, env=env)
+        lines = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")] if p.returncode == 0 else []
+        if lines:
+            peak["numpy_unpinned_sgemm_gflops"] = lines[-1]["numpy_sgemm_gflops"]
     return peak
 
 
@@ -113,10 +122,15 @@ def main():
     print(f"sgemm 2048^3 on {a.threads} threads, GFLOP/s (start, end): "
           + "; ".join(", ".join(f"{e} {p[f'{e}_sgemm_gflops']:.0f}" for e in engines) for p in peaks)
           + f"; peak taken as {peak:.0f}" + ("" if "specrun" in engines else " (specrun's own not measured: kernelbench not built)"))
+    unpinned = max(p["numpy_unpinned_sgemm_gflops"] for p in peaks) if all("numpy_unpinned_sgemm_gflops" in p for p in peaks) else None
+    if unpinned:
+        print(f"numpy's OpenBLAS with OPENBLAS_CORETYPE unset (its own kernel choice), GFLOP/s (start, end): "
+              + ", ".join(f"{p['numpy_unpinned_sgemm_gflops']:.0f}" for p in peaks) + " (shares of it below the table)")
     print(f"1-minute load average during the run: {min(loads):.1f} to {max(loads):.1f}\n")
     print("| model | batch | specrun samples/s | PyTorch default | PyTorch best (setting) | ratio vs default | ratio vs best "
           "| specrun GFLOP/s (share of peak) | PyTorch best GFLOP/s (share) | peak RSS specrun / PyTorch best |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    unpinned_shares = []
     for label, _, _, batch, _, _ in zoo:
         r = results[f"{label}@{batch}"]
         mine, default, best = throughput(r["specrun"]), throughput(r["default"]), throughput(r["best"])
@@ -128,6 +142,10 @@ def main():
         rss_mine, rss_best = median(r["specrun"], "peak_rss_mib"), median(r["best"], "peak_rss_mib")
         print(f"| {label} | {batch} | {mine:,.0f} | {default:,.0f} | {best:,.0f} ({settings}) | {mine / default:.2f}x "
               f"| {mine / best:.2f}x | {share(gf_mine)} | {share(gf_best)} | {rss_mine:.0f} / {rss_best:.0f} MiB |")
+        if unpinned and gf_mine >= 1:
+            unpinned_shares.append(f"{label} at {batch} {100 * gf_mine / unpinned:.0f}% (PyTorch best {100 * gf_best / unpinned:.0f}%)")
+    if unpinned_shares:
+        print(f"\nspecrun's GFLOP/s as shares of numpy's unpinned OpenBLAS ({unpinned:.0f}): " + ", ".join(unpinned_shares))
 
 
 if __name__ == "__main__":
