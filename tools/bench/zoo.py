@@ -10,7 +10,8 @@ optimizer; channels-last where it is faster), each in a fresh process, on the sa
 The machine's sgemm peak (at 2048^3: torch's MKL, numpy's OpenBLAS and, when tools/bench/kernels
 is built, specrun's own product; the highest) is measured at the start and at the end of the same
 run; GFLOP/s count 3x the graph's forward FLOPs per sample (forward + backward), the same count for
-both engines.
+both engines. When the environment sets OPENBLAS_CORETYPE, numpy's sgemm is also timed without it
+(OpenBLAS's own kernel choice), and the table is followed by specrun's shares of that number.
 
 `--repeat R` runs the whole sequence R times and reports, per engine, the median of the R runs
 (each run's number is itself the median step), or with `--statistic best` the fastest run: on a
