@@ -114,10 +114,30 @@ public enum Convolution {
     ///     1->16 3x3 p1 64x64     0.61 / 1.12 / 1.22     0.40 / 1.30 / 0.76   (the seed's, batch 32)
     ///     32->64 3x3 p1 16x16    7.04 / 11.8 / 11.6     3.87 / 4.16 / 5.75   (Winograd 3.73 / 4.13 / 7.93)
     ///     64->128 3x3 p1 8x8     10.9 / 6.65 / 11.3     8.84 / 9.45 / 24.0   (Winograd 3.63 / 4.93 / 4.12)
+    ///
+    /// Those padded-rows numbers are from a build for AVX-512. Built for AVX2 only, the same
+    /// kernels run half as many lanes per instruction while OpenBLAS's GEMM keeps its AVX2 speed,
+    /// and im2col wins wherever the input has more than one channel (`SPECRUN_THREADS=1
+    /// kernelbench conv` built with `SPECRUN_TARGET_CPU=haswell`, best of 30, im2col against
+    /// padded rows, forward / all gradients): 6->16 5x5 14x14 0.64 / 1.46 against 0.62 / 1.95,
+    /// 3->32 3x3 p1 32x32 1.33 / 3.73 against 1.62 / 4.32, 1x1 32->64 at 32x32 2.87 / 8.00
+    /// against 4.22 / 8.87, 1x1 128->128 at 8x8 1.15 / 2.86 against 1.86 / 4.48; with one input
+    /// channel padded rows still win (1->6 5x5 p2 28x28 0.29 / 1.18 against 0.44 / 1.34).
     public static func gradientAlgorithm(_ g: ConvGeometry) -> ConvolutionAlgorithm {
         if winogradApplies(g) && g.inChannels >= 4 { return .winograd }
+        if !rowsRunFullWidth && g.inChannels > 1 { return .im2col }
         return rowsApply(g) ? .rows : .im2col
     }
+
+    /// Whether the engine was built for AVX-512, where the padded-rows kernels' 16-float vectors
+    /// are single instructions (see `gradientAlgorithm`).
+    public static let rowsRunFullWidth: Bool = {
+        #if SPECRUN_AVX512
+        return true
+        #else
+        return false
+        #endif
+    }()
 
     /// y = conv(x, weight) + bias, overwriting y [N, O, oh, ow].
     public static func forward(
