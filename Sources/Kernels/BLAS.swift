@@ -176,6 +176,17 @@ public struct CPUFeatures: Sendable {
 
     public static let current = CPUFeatures(cpuinfo: readCPUInfo())
 
+    /// Whether the engine was compiled for AVX-512 (Package.swift defines `SPECRUN_AVX512` for
+    /// `skylake-avx512`): its 16-float vectors are then single instructions. The kernels choose
+    /// by this rather than by `current`, since the code they run is the code that was compiled.
+    public static let isBuiltForAVX512: Bool = {
+        #if SPECRUN_AVX512
+        return true
+        #else
+        return false
+        #endif
+    }()
+
     public init(cpuinfo: String) {
         let line = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
         flags = Set(line.split(separator: ":").dropFirst().joined().split(separator: " ").map(String.init))

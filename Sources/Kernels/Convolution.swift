@@ -125,19 +125,9 @@ public enum Convolution {
     /// channel padded rows still win (1->6 5x5 p2 28x28 0.29 / 1.18 against 0.44 / 1.34).
     public static func gradientAlgorithm(_ g: ConvGeometry) -> ConvolutionAlgorithm {
         if winogradApplies(g) && g.inChannels >= 4 { return .winograd }
-        if !rowsRunFullWidth && g.inChannels > 1 { return .im2col }
+        if !CPUFeatures.isBuiltForAVX512 && g.inChannels > 1 { return .im2col }
         return rowsApply(g) ? .rows : .im2col
     }
-
-    /// Whether the engine was built for AVX-512, where the padded-rows kernels' 16-float vectors
-    /// are single instructions (see `gradientAlgorithm`).
-    public static let rowsRunFullWidth: Bool = {
-        #if SPECRUN_AVX512
-        return true
-        #else
-        return false
-        #endif
-    }()
 
     /// y = conv(x, weight) + bias, overwriting y [N, O, oh, ow].
     public static func forward(

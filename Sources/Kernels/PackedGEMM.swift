@@ -30,14 +30,8 @@ public enum PackedGEMM {
 
     /// Whether `BLAS.sgemm` runs products here rather than in OpenBLAS: when the engine is built
     /// for AVX-512, unless `SPECRUN_GEMM=openblas` asks for OpenBLAS (to compare the two).
-    public static let isChosen: Bool = {
-        #if SPECRUN_AVX512
-        if let choice = getenv("SPECRUN_GEMM") { return String(cString: choice) != "openblas" }
-        return true
-        #else
-        return false
-        #endif
-    }()
+    public static let isChosen: Bool =
+        CPUFeatures.isBuiltForAVX512 && getenv("SPECRUN_GEMM").map { String(cString: $0) } != "openblas"
 
     /// C = alpha op(A) op(B) + beta C (row-major, op(A) m x k, op(B) k x n) on the calling thread.
     /// When beta == 0, C is only written, never read.

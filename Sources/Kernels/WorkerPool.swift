@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
@@ -92,7 +93,7 @@ public final class WorkerPool: @unchecked Sendable {
     private func waitForJob(after seen: Int) -> Int {
         var next = generation.load(ordering: .acquiring)
         if next != seen { return next }
-        let deadline = Self.now() + Self.spinNanoseconds
+        let deadline = DispatchTime.now().uptimeNanoseconds + Self.spinNanoseconds
         var polls = 0
         while true {
             next = generation.load(ordering: .acquiring)
@@ -102,7 +103,7 @@ public final class WorkerPool: @unchecked Sendable {
                 // More threads than cores (SPECRUN_THREADS above the budget, other processes):
                 // let whoever has work run. Without this, 4 threads on 2 cores ran mlp_bn 7x slower.
                 sched_yield()
-                if Self.now() > deadline { break }
+                if DispatchTime.now().uptimeNanoseconds > deadline { break }
             }
         }
         pthread_mutex_lock(mutex)
@@ -115,12 +116,6 @@ public final class WorkerPool: @unchecked Sendable {
         sleepers.subtract(1, ordering: .sequentiallyConsistent)
         pthread_mutex_unlock(mutex)
         return next
-    }
-
-    private static func now() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 }
 

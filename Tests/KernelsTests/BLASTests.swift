@@ -42,9 +42,10 @@ import Testing
 
     /// specrun's own product (chosen over OpenBLAS in AVX-512 builds; tested on every build) against
     /// a naive loop, in sizes that cross each of its blocks: k past one `kc` block (beta applies
-    /// to the first block only), m past `mc` and past `2 mc` (where B is copied), n past `nc`, edges that are not whole tiles, and C
-    /// wider than the product; alpha 1 (operands read in place where their layout allows) and
-    /// not. With beta == 0, C starts as NaN: it must be written, never read.
+    /// to the first block only), m past `mc` and past `2 mc` (where B is copied), n past `nc`,
+    /// edges that are not whole tiles, and C wider than the product; alpha 1 (operands read in
+    /// place where their layout allows) and not. With beta == 0, C starts as NaN: it must be
+    /// written, never read.
     /// Differences are relative to the sum of the products' magnitudes, which float32 rounding
     /// scales with (a sum that cancels to near 0 still carries the rounding of its terms).
     @Test(arguments: [(false, false), (true, false), (false, true), (true, true)],

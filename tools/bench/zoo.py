@@ -39,8 +39,8 @@ ZOO = [
 ]
 
 
-def run(cmd):
-    p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+def run(cmd, env=None):
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
     if p.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr[-2000:]}")
     return [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
@@ -55,10 +55,8 @@ def sgemm_peak(python, threads, kernelbench):
         # the engines reach as this environment runs them, and the header also says what numpy's
         # OpenBLAS reaches on kernels of its own choosing, so the two can be told apart.
         env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
-        p = subprocess.run([python, TORCH_SCRIPT, "--sgemm", "--threads", str(threads)], capture_output=True, text=True, cwd=ROOT, env=env)
-        lines = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")] if p.returncode == 0 else []
-        if lines:
-            peak["numpy_unpinned_sgemm_gflops"] = lines[-1]["numpy_sgemm_gflops"]
+        unpinned = run([python, TORCH_SCRIPT, "--sgemm", "--threads", str(threads)], env=env)[-1]
+        peak["numpy_unpinned_sgemm_gflops"] = unpinned["numpy_sgemm_gflops"]
     return peak
 
 
